@@ -1,0 +1,54 @@
+import type Redis from 'ioredis';
+import type { ContainerType } from 'type-graphql';
+import type { Config } from '../config/config';
+import { AuthResolver } from '../resolvers/auth.resolver';
+import { UserResolver } from '../resolvers/user.resolver';
+import { LoginThrottle } from '../security/login.throttle';
+import { PasswordHasher } from '../security/password.hasher';
+import { TokenBlacklist } from '../security/token.blacklist';
+import { TokenService } from '../security/token.service';
+import { AuditService } from '../services/audit.service';
+import { AuthService } from '../services/auth.service';
+import { PasswordService } from '../services/password.service';
+import { SessionService } from '../services/session.service';
+import { noUserChangeListener } from '../services/user-change.listener';
+import { UserService } from '../services/user.service';
+
+export interface Services {
+  hasher: PasswordHasher;
+  tokens: TokenService;
+  audit: AuditService;
+  users: UserService;
+  auth: AuthService;
+  sessions: SessionService;
+  passwords: PasswordService;
+}
+
+/** Wires every service once per process; requests share them and bring their own context. */
+export function createServices(config: Config, redis: Redis): Services {
+  const hasher = new PasswordHasher(config.argon2);
+  const tokens = new TokenService(config.jwt);
+  const audit = new AuditService();
+  const changes = noUserChangeListener;
+  const users = new UserService({ signupEnabled: config.signupEnabled }, hasher, audit, changes);
+  const auth = new AuthService(hasher, tokens, new TokenBlacklist(redis), new LoginThrottle(redis, config.loginThrottle), audit);
+  const sessions = new SessionService(users, audit);
+  const passwords = new PasswordService(users, hasher, audit, changes);
+  return { hasher, tokens, audit, users, auth, sessions, passwords };
+}
+
+/** Hands type-graphql resolver instances that already hold their services. */
+export function resolverContainer(services: Services): ContainerType {
+  const instances = new Map<Function, object>([
+    [UserResolver, new UserResolver(services.users)],
+    [AuthResolver, new AuthResolver(services.auth, services.sessions, services.passwords)],
+  ]);
+  return {
+    get(resolverClass: Function) {
+      const instance = instances.get(resolverClass);
+      if (!instance) throw new Error(`No resolver instance for ${resolverClass.name}`);
+      return instance;
+    },
+  };
+}
+

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const booleanFromString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .url()
+      .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// URL')
+      .default('postgres://postgres@127.0.0.1:5432/user_api'),
+    DB_POOL_MAX: positiveInt.default(10),
+    REDIS_URL: z
+      .string()
+      .url()
+      .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
+    REDIS_KEY_PREFIX: z.string().default('uma:'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MIGRATE_ON_START: booleanFromString.default('true'),
+    JWT_SECRET: z.string().optional(),
+    JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
+    ACCESS_TOKEN_EXPIRE: positiveInt.default(15),
+    REFRESH_TOKEN_EXPIRE: positiveInt.default(10080),
+    SIGNUP_ENABLED: booleanFromString.default('true'),
+    ADMIN_USERNAME: z.string().min(3).optional(),
+    ADMIN_EMAIL: z.string().email().optional(),
+    ADMIN_PASSWORD: z.string().min(8).optional(),
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
+    ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(2),
+    ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+    LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(5),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(50),
+    LOGIN_LOCKOUT_SECONDS: positiveInt.default(900),
+    SESSION_PURGE_INTERVAL_SECONDS: positiveInt.default(3600),
+    BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
+  })
+  .superRefine((env, ctx) => {
+    if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 32 characters' });
+    }
+    if (env.NODE_ENV === 'production' && env.JWT_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    }
+    const adminVars = [env.ADMIN_USERNAME, env.ADMIN_EMAIL, env.ADMIN_PASSWORD];
+    if (adminVars.some((v) => v !== undefined) && adminVars.some((v) => v === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_USERNAME'],
+        message: 'ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+      });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  databaseUrl: string;
+  dbPoolMax: number;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  logLevel: string;
+  migrateOnStart: boolean;
+  jwt: {
+    secret: string;
+    algorithm: 'HS256' | 'HS384' | 'HS512';
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+  };
+  signupEnabled: boolean;
+  bootstrapAdmin?: { username: string; email: string; password: string };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  loginThrottle: { maxFailuresPerIp: number; maxFailuresPerAccount: number; windowSeconds: number };
+  sessionPurgeIntervalSeconds: number;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates every variable at once, so an operator sees all mistakes in one go. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const definedOnly = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(definedOnly);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dbPoolMax: env.DB_POOL_MAX,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    logLevel: env.LOG_LEVEL,
+    migrateOnStart: env.MIGRATE_ON_START,
+    jwt: {
+      // Outside production a per-process secret keeps the newcomer path zero-setup; tokens die with the process.
+      secret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      algorithm: env.JWT_ALGORITHM,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_EXPIRE * 60,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_EXPIRE * 60,
+    },
+    signupEnabled: env.SIGNUP_ENABLED,
+    bootstrapAdmin:
+      env.ADMIN_USERNAME && env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+        ? { username: env.ADMIN_USERNAME, email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
+        : undefined,
+    argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
+    loginThrottle: {
+      maxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
+      maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      windowSeconds: env.LOGIN_LOCKOUT_SECONDS,
+    },
+    sessionPurgeIntervalSeconds: env.SESSION_PURGE_INTERVAL_SECONDS,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+  };
+}

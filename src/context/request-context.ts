@@ -1,0 +1,23 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { UserRole } from '../entities/user-role';
+import type { Loaders } from '../loaders/loaders';
+
+/** Who is calling, as proven by a verified access token. */
+export interface Actor {
+  id: string;
+  username: string;
+  role: UserRole;
+  sessionId: string;
+  tokenId: string;
+  tokenExpiresAt: Date;
+}
+
+/** Everything one request carries down the layers; built once per request. */
+export interface RequestContext {
+  actor: Actor | null;
+  em: EntityManager;
+  loaders: Loaders;
+  requestId: string;
+  ipAddress: string;
+  userAgent: string;
+}

@@ -1,0 +1,25 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { entities } from '../entities';
+import { migrationsList } from '../migrations';
+
+export interface OrmSettings {
+  databaseUrl: string;
+  poolMax: number;
+  debug?: boolean;
+}
+
+export function ormConfig(settings: OrmSettings): Options {
+  return defineConfig({
+    clientUrl: settings.databaseUrl,
+    entities,
+    extensions: [Migrator],
+    // The list is compiled in, so migrations run the same from ts sources (tests) and from dist (production).
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    pool: { min: 0, max: settings.poolMax },
+    forceUtcTimezone: true,
+    debug: settings.debug ?? false,
+    allowGlobalContext: false,
+    ignoreUndefinedInQuery: true,
+  });
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, EntityRepositoryType, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { UserRepository } from '../repositories/user.repository';
+import { UserRole } from './user-role';
+
+/**
+ * Username and email are unique case-insensitively among live users only: the partial unique indexes
+ * (see the initial migration) let a soft-deleted user's name be taken again.
+ */
+@Entity({ tableName: 'users', repository: () => UserRepository })
+@Unique({
+  name: 'users_username_lower_unique',
+  expression: 'create unique index "users_username_lower_unique" on "users" (lower("username")) where "deleted_at" is null',
+})
+@Unique({
+  name: 'users_email_lower_unique',
+  expression: 'create unique index "users_email_lower_unique" on "users" (lower("email")) where "deleted_at" is null',
+})
+@Index({ name: 'users_created_at_id_idx', properties: ['createdAt', 'id'] })
+@Index({ name: 'users_role_idx', properties: ['role'] })
+@Index({ name: 'users_is_active_idx', properties: ['isActive'] })
+export class User {
+  [EntityRepositoryType]?: UserRepository;
+
+  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ length: 32 })
+  username!: string;
+
+  @Property({ length: 254 })
+  email!: string;
+
+  @Property({ type: 'text', hidden: true })
+  passwordHash!: string;
+
+  @Property({ length: 100 })
+  firstName!: string;
+
+  @Property({ length: 100 })
+  lastName!: string;
+
+  @Property({ type: 'varchar', length: 16, nullable: true })
+  phone: string | null = null;
+
+  @Enum({ items: () => UserRole, nativeEnumName: undefined })
+  role: UserRole = UserRole.USER;
+
+  @Property({ type: 'boolean' })
+  isActive: boolean = true;
+
+  @Property({ type: 'boolean' })
+  emailVerified: boolean = false;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true, hidden: true })
+  deletedAt: Date | null = null;
+}

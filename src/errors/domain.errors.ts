@@ -1,0 +1,63 @@
+/**
+ * Errors the services speak. They carry no HTTP or GraphQL knowledge: each edge maps them once
+ * (REST: problem.middleware.ts, GraphQL: format-error.ts).
+ */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request could not be understood at all (malformed JSON, malformed id). */
+export class MalformedInputError extends DomainError {
+  readonly code = 'MALFORMED_INPUT';
+}
+
+/** The request was understood, but one or more fields break the rules. */
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+
+  constructor(readonly errors: FieldError[], message = 'One or more fields are invalid.') {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+}
+
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT';
+
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+}

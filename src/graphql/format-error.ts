@@ -1,0 +1,43 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ConflictError, DomainError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
+import { translateOrmError } from '../errors/orm-error.translator';
+
+const codeByDomainCode: Record<string, string> = {
+  MALFORMED_INPUT: 'BAD_USER_INPUT',
+  VALIDATION_FAILED: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  RATE_LIMITED: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+/** Apollo's own client-error codes pass through untouched; everything else unknown is hidden. */
+const CLIENT_ERROR_CODES = new Set(['UNAUTHENTICATED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
+
+export interface ErrorReporter {
+  (error: unknown): void;
+}
+
+/** The GraphQL edge's single mapping from domain errors to `extensions.code`. */
+export function createFormatError(reportUnexpected: ErrorReporter) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = translateOrmError(unwrapResolverError(error));
+    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    if (original instanceof DomainError) {
+      const extensions: Record<string, unknown> = { code: codeByDomainCode[original.code] ?? original.code };
+      if (original instanceof ValidationError) extensions.errors = original.errors;
+      if (original instanceof ConflictError && original.field) extensions.field = original.field;
+      if (original instanceof TooManyRequestsError) extensions.retryAfter = original.retryAfterSeconds;
+      return { ...base, message: original.message, extensions };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
+      return { ...base, extensions: { code } };
+    }
+    reportUnexpected(original);
+    return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

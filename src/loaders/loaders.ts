@@ -1,0 +1,34 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Session } from '../entities/session.entity';
+import { User } from '../entities/user.entity';
+
+/** Per-request batching: N lookups by id in one GraphQL response become one SQL statement. */
+export interface Loaders {
+  userById: DataLoader<string, User | null>;
+  sessionsByUserId: DataLoader<string, Session[]>;
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return groups;
+}
+
+export function createLoaders(em: EntityManager): Loaders {
+  return {
+    userById: new DataLoader(async (ids) => {
+      const users = await em.getRepository(User).findByIds(ids);
+      const byId = new Map(users.map((user) => [user.id, user]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    sessionsByUserId: new DataLoader(async (userIds) => {
+      const sessions = await em.getRepository(Session).findByUserIds(userIds);
+      const byUser = groupBy(sessions, (session) => session.user.id);
+      return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+  };
+}

@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { startServer } from './app/server';
+import { ConfigError, loadConfig } from './config/config';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const running = await startServer(config);
+  running.logger.info(
+    { graphql: `${running.url}/graphql`, rest: `${running.url}/v1/users`, health: `${running.url}/health` },
+    `User API listening on ${running.url} (GraphQL and Sandbox at /graphql, REST at /v1)`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.logger.info({ signal }, 'Shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (error) => {
+        running.logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,150 @@
+import { EntityRepository, raw, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
+import type { User } from '../entities/user.entity';
+import type { UserRole } from '../entities/user-role';
+
+export interface UserFilters {
+  q?: string;
+  role?: UserRole;
+  isActive?: boolean;
+  emailVerified?: boolean;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export type UserSortField = 'createdAt' | 'updatedAt' | 'username' | 'email' | 'lastName';
+export interface UserSort {
+  field: UserSortField;
+  direction: 'asc' | 'desc';
+}
+
+export interface OffsetPage {
+  offset: number;
+  limit: number;
+}
+
+export interface CursorPage {
+  first: number;
+  after?: string;
+}
+
+export interface CursorResult {
+  items: User[];
+  totalCount: number;
+  hasNextPage: boolean;
+  endCursor: string | null;
+  startCursor: string | null;
+  cursorOf(user: User): string;
+}
+
+/** Escapes LIKE wildcards so a search for "50%" finds that text and not everything. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
+}
+
+/** Data access for users. Soft-deleted rows are invisible to every finder here. */
+export class UserRepository extends EntityRepository<User> {
+  async findById(id: string): Promise<User | null> {
+    return this.findOne({ id, deletedAt: null });
+  }
+
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    return this.find({ id: { $in: [...ids] }, deletedAt: null });
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.findOne({ [this.lower('email')]: email.toLowerCase(), deletedAt: null } as FilterQuery<User>);
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    return this.findOne({ [this.lower('username')]: username.toLowerCase(), deletedAt: null } as FilterQuery<User>);
+  }
+
+  /** Username or email, in any letter case: what a login form sends. */
+  async findByLogin(login: string): Promise<User | null> {
+    return login.includes('@') ? this.findByEmail(login) : this.findByUsername(login);
+  }
+
+  async existsByEmail(email: string): Promise<boolean> {
+    return (await this.count({ [this.lower('email')]: email.toLowerCase(), deletedAt: null } as FilterQuery<User>)) > 0;
+  }
+
+  async existsAdmin(): Promise<boolean> {
+    return (await this.count({ role: 'admin' as UserRole, deletedAt: null })) > 0;
+  }
+
+  /** Stages a new user; it is written with the rest of the unit of work. */
+  add(data: Pick<User, 'username' | 'email' | 'passwordHash' | 'firstName' | 'lastName'> & Partial<User>): User {
+    const user = this.create(data);
+    this.getEntityManager().persist(user);
+    return user;
+  }
+
+  update(user: User, changes: Partial<User>): User {
+    this.assign(user, changes);
+    return user;
+  }
+
+  softDelete(user: User): void {
+    this.assign(user, { deletedAt: new Date(), isActive: false });
+  }
+
+  /** The seed's findAll(filters, pagination); named apart from the base repository's findAll(options). */
+  async findAllPaginated(filters: UserFilters, sort: UserSort, page: OffsetPage): Promise<{ items: User[]; total: number }> {
+    const [items, total] = await this.findAndCount(this.where(filters), {
+      orderBy: this.orderBy(sort),
+      offset: page.offset,
+      limit: page.limit,
+    });
+    return { items, total };
+  }
+
+  async findPage(filters: UserFilters, sort: UserSort, page: CursorPage): Promise<CursorResult> {
+    const orderBy = this.orderBy(sort);
+    const cursor = await this.getEntityManager().findByCursor(this.getEntityName(), this.where(filters), {
+      first: page.first,
+      after: page.after,
+      orderBy,
+      includeCount: true,
+    });
+    return {
+      items: cursor.items as User[],
+      totalCount: cursor.totalCount ?? 0,
+      hasNextPage: cursor.hasNextPage ?? false,
+      endCursor: cursor.endCursor,
+      startCursor: cursor.startCursor,
+      cursorOf: (user: User) => cursor.from(user),
+    };
+  }
+
+  private where(filters: UserFilters): FilterQuery<User> {
+    const where: Record<string, unknown> = { deletedAt: null };
+    if (filters.role !== undefined) where.role = filters.role;
+    if (filters.isActive !== undefined) where.isActive = filters.isActive;
+    if (filters.emailVerified !== undefined) where.emailVerified = filters.emailVerified;
+    if (filters.createdAfter || filters.createdBefore) {
+      where.createdAt = {
+        ...(filters.createdAfter ? { $gte: filters.createdAfter } : {}),
+        ...(filters.createdBefore ? { $lt: filters.createdBefore } : {}),
+      };
+    }
+    if (filters.q) {
+      const pattern = `%${escapeLike(filters.q)}%`;
+      where.$or = [
+        { username: { $ilike: pattern } },
+        { email: { $ilike: pattern } },
+        { firstName: { $ilike: pattern } },
+        { lastName: { $ilike: pattern } },
+      ];
+    }
+    return where as FilterQuery<User>;
+  }
+
+  /** Ties are broken by id, so a page boundary never repeats or skips a row. */
+  private orderBy(sort: UserSort): QueryOrderMap<User> {
+    return { [sort.field]: sort.direction, id: sort.direction } as QueryOrderMap<User>;
+  }
+
+  private lower(column: 'email' | 'username'): string {
+    return raw(`lower(${column})`) as unknown as string;
+  }
+}

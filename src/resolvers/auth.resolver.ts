@@ -1,0 +1,66 @@
+import { UUIDResolver } from 'graphql-scalars';
+import { Arg, Ctx, Directive, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../context/request-context';
+import { ChangePasswordInput } from '../dto/user.inputs';
+import type { Session } from '../entities/session.entity';
+import type { AuthService, TokenPair } from '../services/auth.service';
+import type { PasswordService } from '../services/password.service';
+import type { SessionService } from '../services/session.service';
+import { AuthPayloadType } from './types/auth-payload.type';
+import { SessionType } from './types/session.type';
+
+@Resolver()
+export class AuthResolver {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessionService: SessionService,
+    private readonly passwords: PasswordService,
+  ) {}
+
+  @Mutation(() => AuthPayloadType, { description: 'Username or email, in any letter case.' })
+  login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<TokenPair> {
+    return this.auth.login(ctx, { username, password });
+  }
+
+  @Mutation(() => AuthPayloadType, { description: 'Trades a refresh token for a new pair; the old one stops working.' })
+  refreshToken(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: RequestContext): Promise<TokenPair> {
+    return this.auth.refresh(ctx, { refreshToken });
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends the current session.' })
+  @Directive('@auth(requires: USER)')
+  async logout(@Ctx() ctx: RequestContext): Promise<boolean> {
+    await this.auth.logout(ctx);
+    return true;
+  }
+
+  @Mutation(() => Int, { description: 'Ends every session of the caller; returns how many.' })
+  @Directive('@auth(requires: USER)')
+  logoutAll(@Ctx() ctx: RequestContext): Promise<number> {
+    return this.auth.logoutAll(ctx);
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends the user’s other sessions.' })
+  @Directive('@auth(requires: USER)')
+  async changePassword(
+    @Arg('userId', () => UUIDResolver) userId: string,
+    @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
+    await this.passwords.changePassword(ctx, userId, input);
+    return true;
+  }
+
+  @Query(() => [SessionType], { description: 'Live sessions of a user: the user themselves or an admin.' })
+  @Directive('@auth(requires: USER)')
+  sessions(@Arg('userId', () => UUIDResolver) userId: string, @Ctx() ctx: RequestContext): Promise<Session[]> {
+    return this.sessionService.listSessions(ctx, userId);
+  }
+
+  @Mutation(() => Boolean)
+  @Directive('@auth(requires: USER)')
+  async revokeSession(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    await this.sessionService.revokeSession(ctx, id);
+    return true;
+  }
+}

@@ -1,0 +1,74 @@
+import { UUIDResolver } from 'graphql-scalars';
+import { Arg, Ctx, Directive, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../context/request-context';
+import { CreateUserInput, UpdateUserInput } from '../dto/user.inputs';
+import { DEFAULT_PAGE_SIZE, DEFAULT_USER_ORDER, UserFilterInput, UserOrderInput } from '../dto/user-query.inputs';
+import type { User } from '../entities/user.entity';
+import { ForbiddenError } from '../errors/domain.errors';
+import { canOnUser } from '../policies/user.policy';
+import { requireActor } from '../services/auth.service';
+import type { UserService } from '../services/user.service';
+import { SessionType } from './types/session.type';
+import { UserConnectionType, UserType } from './types/user.type';
+
+@Resolver(() => UserType)
+export class UserResolver {
+  constructor(private readonly userService: UserService) {}
+
+  @Query(() => UserType, { description: 'The signed-in user.' })
+  @Directive('@auth(requires: USER)')
+  me(@Ctx() ctx: RequestContext): Promise<User> {
+    return this.userService.getUserById(ctx, requireActor(ctx).id);
+  }
+
+  @Query(() => UserType, { description: 'A user by id. Plain users see only themselves.' })
+  @Directive('@auth(requires: USER)')
+  user(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<User> {
+    return this.userService.getUserById(ctx, id);
+  }
+
+  @Query(() => UserConnectionType, { description: 'Users matching a filter, page by page.' })
+  @Directive('@auth(requires: MODERATOR)')
+  async users(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => UserFilterInput, { nullable: true }) filter?: UserFilterInput,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: 'At most 100.' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => UserOrderInput, { nullable: true }) orderBy?: UserOrderInput,
+  ): Promise<UserConnectionType> {
+    const page = await this.userService.listUsersByCursor(ctx, filter ?? {}, orderBy ?? DEFAULT_USER_ORDER, { first, ...(after ? { after } : {}) });
+    return {
+      edges: page.items.map((node) => ({ node, cursor: page.cursorOf(node) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor, startCursor: page.startCursor },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Mutation(() => UserType, { description: 'Sign-up without a token; admins create any account.' })
+  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: RequestContext): Promise<User> {
+    return this.userService.createUser(ctx, input);
+  }
+
+  @Mutation(() => UserType)
+  @Directive('@auth(requires: USER)')
+  updateUser(
+    @Arg('id', () => UUIDResolver) id: string,
+    @Arg('input', () => UpdateUserInput) input: UpdateUserInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<User> {
+    return this.userService.updateUser(ctx, id, input, 'merge');
+  }
+
+  @Mutation(() => Boolean, { description: 'Soft-deletes the user and ends all of their sessions.' })
+  @Directive('@auth(requires: USER)')
+  async deleteUser(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    await this.userService.deleteUser(ctx, id);
+    return true;
+  }
+
+  @FieldResolver(() => [SessionType], { nullable: true })
+  async sessions(@Root() user: User, @Ctx() ctx: RequestContext): Promise<SessionType[]> {
+    if (!canOnUser(ctx.actor, 'manageSessions', user)) throw new ForbiddenError('Only the user and admins see its sessions.');
+    return ctx.loaders.sessionsByUserId.load(user.id);
+  }
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../context/request-context';
+import { UnauthenticatedError } from '../errors/domain.errors';
+import { createLoaders } from '../loaders/loaders';
+import type { Logger } from '../observability/logger';
+import type { AuthService } from '../services/auth.service';
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Takes a well-formed incoming X-Request-Id or makes one, echoes it, and logs one line per request. */
+export function requestIdAndLogging(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ctx = res.locals.ctx as RequestContext | undefined;
+      const status = res.statusCode;
+      const line = {
+        request_id: requestId,
+        user_id: ctx?.actor?.id ?? null,
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        status,
+        duration_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+        ...(res.locals.operation ? { operation: res.locals.operation } : {}),
+      };
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      logger[level](line, `${req.method} ${line.path} ${status}`);
+    });
+    next();
+  };
+}
+
+/**
+ * Builds the one RequestContext of this request: a fresh EntityManager, fresh loaders, and the
+ * actor proven by the bearer token. A token that is present but bad is kept as an error for the
+ * edge to answer in its own format.
+ */
+export function requestContext(orm: MikroORM, auth: AuthService): RequestHandler {
+  return async (req, res, next) => {
+    const em = orm.em.fork();
+    const ctx: RequestContext = {
+      actor: null,
+      em,
+      loaders: createLoaders(em),
+      requestId: res.locals.requestId as string,
+      ipAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
+    };
+    res.locals.ctx = ctx;
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(header);
+      try {
+        if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+        ctx.actor = await auth.authenticate(em, match[1]);
+      } catch (error) {
+        res.locals.authError = error;
+      }
+    }
+    next();
+  };
+}
+
+/** REST answers a bad token with 401 even on routes that allow anonymous callers. */
+export const rejectInvalidToken: RequestHandler = (_req, res, next) => {
+  next(res.locals.authError);
+};

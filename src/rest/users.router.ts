@@ -1,0 +1,65 @@
+import { Router } from 'express';
+import type { PasswordService } from '../services/password.service';
+import type { SessionService } from '../services/session.service';
+import type { UserService } from '../services/user.service';
+import { contextOf, requireJsonBody } from './json-body';
+import { presentSession, presentUser } from './user.presenter';
+import { parseUserListQuery } from './user-list.query';
+
+export interface UsersRouterServices {
+  users: UserService;
+  sessions: SessionService;
+  passwords: PasswordService;
+}
+
+/** /v1/users: thin handlers over the same services GraphQL uses. */
+export function usersRouter({ users, sessions, passwords }: UsersRouterServices): Router {
+  const router = Router();
+
+  router.post('/', requireJsonBody, async (req, res) => {
+    const user = await users.createUser(contextOf(res), req.body);
+    res.status(201).location(`/v1/users/${user.id}`).json(presentUser(user));
+  });
+
+  router.get('/', async (req, res) => {
+    const { filter, order, page } = parseUserListQuery(req.query as Record<string, unknown>);
+    const result = await users.listUsers(contextOf(res), filter, order, page);
+    res.json({
+      data: result.items.map(presentUser),
+      pagination: { page: result.page, limit: result.limit, total: result.total, totalPages: result.totalPages },
+    });
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(presentUser(await users.getUserById(contextOf(res), String(req.params.id))));
+  });
+
+  router.put('/:id', requireJsonBody, async (req, res) => {
+    res.json(presentUser(await users.updateUser(contextOf(res), String(req.params.id), req.body, 'replace')));
+  });
+
+  router.patch('/:id', requireJsonBody, async (req, res) => {
+    res.json(presentUser(await users.updateUser(contextOf(res), String(req.params.id), req.body, 'merge')));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    await users.deleteUser(contextOf(res), String(req.params.id));
+    res.status(204).end();
+  });
+
+  router.post('/:id/password', requireJsonBody, async (req, res) => {
+    await passwords.changePassword(contextOf(res), String(req.params.id), req.body);
+    res.status(204).end();
+  });
+
+  router.get('/:id/sessions', async (req, res) => {
+    res.json({ data: (await sessions.listSessions(contextOf(res), String(req.params.id))).map(presentSession) });
+  });
+
+  router.delete('/:id/sessions/:sessionId', async (req, res) => {
+    await sessions.revokeSession(contextOf(res), String(req.params.sessionId), String(req.params.id));
+    res.status(204).end();
+  });
+
+  return router;
+}

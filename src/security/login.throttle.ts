@@ -1,0 +1,67 @@
+import type Redis from 'ioredis';
+
+export interface LoginThrottleSettings {
+  maxFailuresPerIp: number;
+  maxFailuresPerAccount: number;
+  windowSeconds: number;
+}
+
+/** Seconds between attempts on an account under distributed attack: slows guessing, locks nobody out. */
+const SLOWDOWN_SECONDS = 5;
+
+/**
+ * Brute-force protection shared by every instance through Redis.
+ * - One client IP guessing one account is refused after `maxFailuresPerIp` failures for the window.
+ * - Past `maxFailuresPerAccount` failures from anywhere, the account accepts one attempt every few
+ *   seconds, so a botnet cannot guess quickly yet cannot lock the owner out for long either.
+ */
+export class LoginThrottle {
+  constructor(
+    private readonly redis: Redis,
+    private readonly settings: LoginThrottleSettings,
+  ) {}
+
+  /** Seconds the caller must wait before trying, or 0 when it may try now. */
+  async retryAfter(account: string, ip: string): Promise<number> {
+    const ipKey = this.ipKey(account, ip);
+    const [[, ipFailures], [, ipTtl], [, accountFailures]] = (await this.redis
+      .multi()
+      .get(ipKey)
+      .ttl(ipKey)
+      .get(this.accountKey(account))
+      .exec()) as [[null, string | null], [null, number], [null, string | null]];
+    if (Number(ipFailures ?? 0) >= this.settings.maxFailuresPerIp) return Math.max(ipTtl, 1);
+    if (Number(accountFailures ?? 0) >= this.settings.maxFailuresPerAccount) {
+      const claimed = await this.redis.set(this.slowKey(account), '1', 'EX', SLOWDOWN_SECONDS, 'NX');
+      if (claimed !== 'OK') return Math.max(await this.redis.ttl(this.slowKey(account)), 1);
+    }
+    return 0;
+  }
+
+  async recordFailure(account: string, ip: string): Promise<void> {
+    const window = this.settings.windowSeconds;
+    await this.redis
+      .multi()
+      .incr(this.ipKey(account, ip))
+      .expire(this.ipKey(account, ip), window, 'NX')
+      .incr(this.accountKey(account))
+      .expire(this.accountKey(account), window, 'NX')
+      .exec();
+  }
+
+  async recordSuccess(account: string, ip: string): Promise<void> {
+    await this.redis.del(this.ipKey(account, ip));
+  }
+
+  private ipKey(account: string, ip: string): string {
+    return `login:fail:ip:${account.toLowerCase()}:${ip}`;
+  }
+
+  private accountKey(account: string): string {
+    return `login:fail:account:${account.toLowerCase()}`;
+  }
+
+  private slowKey(account: string): string {
+    return `login:slow:${account.toLowerCase()}`;
+  }
+}

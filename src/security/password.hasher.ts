@@ -1,0 +1,44 @@
+import argon2 from 'argon2';
+
+export interface Argon2Settings {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/**
+ * argon2id in PHC format. The native binding hashes on libuv's thread pool, so the event loop keeps
+ * serving other requests while a hash is computed.
+ */
+export class PasswordHasher {
+  private dummyHash?: Promise<string>;
+
+  constructor(private readonly settings: Argon2Settings) {}
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, { type: argon2.argon2id, ...this.settings });
+  }
+
+  async verify(hash: string, password: string): Promise<boolean> {
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  }
+
+  /** True when the hash was made with weaker or different parameters than today's. */
+  needsRehash(hash: string): boolean {
+    return argon2.needsRehash(hash, { ...this.settings });
+  }
+
+  /**
+   * Spends the same work as a real check, for logins whose account does not exist, so response
+   * time does not tell which usernames are registered.
+   */
+  async verifyAgainstDummy(password: string): Promise<false> {
+    this.dummyHash ??= this.hash('dummy-password-for-timing-only');
+    await this.verify(await this.dummyHash, password);
+    return false;
+  }
+}

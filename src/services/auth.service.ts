@@ -1,0 +1,169 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor, RequestContext } from '../context/request-context';
+import { Session } from '../entities/session.entity';
+import { User } from '../entities/user.entity';
+import { LoginInput, RefreshTokenInput } from '../dto/auth.inputs';
+import { TooManyRequestsError, UnauthenticatedError } from '../errors/domain.errors';
+import { withOrmErrors } from '../errors/orm-error.translator';
+import type { LoginThrottle } from '../security/login.throttle';
+import type { PasswordHasher } from '../security/password.hasher';
+import type { TokenBlacklist } from '../security/token.blacklist';
+import { hashToken } from '../security/token.hasher';
+import type { TokenService } from '../security/token.service';
+import { validateInput } from '../validation/validate-input';
+import type { AuditService } from './audit.service';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: User;
+  sessionId: string;
+}
+
+/** How long a just-rotated refresh token counts as a client race rather than theft. */
+const ROTATION_GRACE_MS = 10_000;
+
+const INVALID_CREDENTIALS = 'Invalid username or password.';
+
+/** The seed's AuthService: credentials in, sessions and tokens out, and the check of every token. */
+export class AuthService {
+  constructor(
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly blacklist: TokenBlacklist,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Unknown user, wrong password, deactivated or deleted account: one answer and about one cost
+   * (a dummy hash is verified when there is no user), so accounts cannot be enumerated.
+   */
+  async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
+    const { username: login, password } = await validateInput(LoginInput, raw);
+    const retryAfter = await this.throttle.retryAfter(login, ctx.ipAddress);
+    if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
+
+    const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
+    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyAgainstDummy(password);
+    if (!user || !passwordMatches || !user.isActive) {
+      await this.throttle.recordFailure(login, ctx.ipAddress);
+      await withOrmErrors(() =>
+        ctx.em.transactional(async (em) => {
+          this.audit.record(em, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, userId: user?.id ?? null });
+        }),
+      );
+      throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    }
+    await this.throttle.recordSuccess(login, ctx.ipAddress);
+
+    const rehashed = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : null;
+    return withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const current = em.merge(user);
+        current.lastLoginAt = new Date();
+        if (rehashed) current.passwordHash = rehashed;
+        const pair = this.openSession(em, ctx, current);
+        this.audit.record(em, ctx, { action: 'auth.login', entityType: 'session', entityId: pair.sessionId, userId: current.id });
+        return pair;
+      }),
+    );
+  }
+
+  /**
+   * Rotation: each refresh token works once. A retired token seen again means it leaked, so the
+   * whole session dies; a token retired a moment ago is a client racing itself and is only refused.
+   */
+  async refresh(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
+    const { refreshToken } = await validateInput(RefreshTokenInput, raw);
+    const claims = this.tokens.verifyRefresh(refreshToken);
+    const presentedHash = hashToken(refreshToken);
+
+    return withOrmErrors(async () => {
+      const sessions = ctx.em.getRepository(Session);
+      const session = await sessions.findLive(claims.sid);
+      if (!session || session.user.id !== claims.sub) throw new UnauthenticatedError('The session has ended.');
+      if (session.tokenHash !== presentedHash) {
+        const racing = session.previousTokenHash === presentedHash && session.rotatedAt !== null && Date.now() - session.rotatedAt.getTime() < ROTATION_GRACE_MS;
+        if (!racing) await this.revokeForReuse(ctx, session);
+        throw new UnauthenticatedError('The refresh token has already been used.');
+      }
+      const user = session.user;
+      if (!user.isActive || user.deletedAt !== null) throw new UnauthenticatedError('The session has ended.');
+
+      const next = this.tokens.issueRefresh(user.id, session.id);
+      const won = await sessions.rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
+      if (!won) throw new UnauthenticatedError('The refresh token has already been used.');
+      const access = this.tokens.issueAccess(user, session.id);
+      return { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
+    });
+  }
+
+  async logout(ctx: RequestContext): Promise<void> {
+    const actor = requireActor(ctx);
+    await this.blacklist.add(actor.tokenId, actor.tokenExpiresAt);
+    await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        await em.getRepository(Session).deleteById(actor.sessionId);
+        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'session', entityId: actor.sessionId });
+      }),
+    );
+  }
+
+  async logoutAll(ctx: RequestContext): Promise<number> {
+    const actor = requireActor(ctx);
+    await this.blacklist.add(actor.tokenId, actor.tokenExpiresAt);
+    return withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const ended = await em.getRepository(Session).deleteByUserId(actor.id);
+        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'user', entityId: actor.id, newValues: { sessionsEnded: ended } });
+        return ended;
+      }),
+    );
+  }
+
+  /**
+   * Every protected request passes here: signature and expiry, token type, blacklist, a live
+   * session, and a user who is still active and not deleted.
+   */
+  async authenticate(em: EntityManager, accessToken: string): Promise<Actor> {
+    const claims = this.tokens.verifyAccess(accessToken);
+    if (await this.blacklist.has(claims.jti)) throw new UnauthenticatedError('The token has been revoked.');
+    const session = await withOrmErrors(() => em.getRepository(Session).findLive(claims.sid));
+    if (!session || session.user.id !== claims.sub) throw new UnauthenticatedError('The session has ended.');
+    const user = session.user;
+    if (!user.isActive || user.deletedAt !== null) throw new UnauthenticatedError('The account is not active.');
+    return { id: user.id, username: user.username, role: user.role, sessionId: session.id, tokenId: claims.jti, tokenExpiresAt: new Date(claims.exp * 1000) };
+  }
+
+  /** Starts a session for a user whose credentials were just proven. */
+  openSession(em: EntityManager, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User): TokenPair {
+    const session = em.create(Session, {
+      user,
+      tokenHash: '',
+      ipAddress: ctx.ipAddress.slice(0, 45),
+      userAgent: ctx.userAgent.slice(0, 512),
+      expiresAt: new Date(),
+    });
+    const refresh = this.tokens.issueRefresh(user.id, session.id);
+    session.tokenHash = hashToken(refresh.token);
+    session.expiresAt = refresh.expiresAt;
+    em.persist(session);
+    const access = this.tokens.issueAccess(user, session.id);
+    return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
+  }
+
+  private async revokeForReuse(ctx: RequestContext, session: Session): Promise<void> {
+    await ctx.em.transactional(async (em) => {
+      await em.getRepository(Session).deleteById(session.id);
+      this.audit.record(em, ctx, { action: 'auth.refresh_reuse_detected', entityType: 'session', entityId: session.id, userId: session.user.id });
+    });
+  }
+}
+
+export function requireActor(ctx: Pick<RequestContext, 'actor'>): Actor {
+  if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+  return ctx.actor;
+}

@@ -1,0 +1,63 @@
+import type { RequestContext } from '../context/request-context';
+import { ChangePasswordInput } from '../dto/user.inputs';
+import { PasswordHistory } from '../entities/password-history.entity';
+import { Session } from '../entities/session.entity';
+import { ForbiddenError, ValidationError } from '../errors/domain.errors';
+import { withOrmErrors } from '../errors/orm-error.translator';
+import { canOnUser } from '../policies/user.policy';
+import type { PasswordHasher } from '../security/password.hasher';
+import { validateInput } from '../validation/validate-input';
+import type { AuditService } from './audit.service';
+import { requireActor } from './auth.service';
+import type { UserChangeListener } from './user-change.listener';
+import { assertPasswordDiffersFromIdentity, type UserService } from './user.service';
+
+/** How many recent passwords (the current one included) a new password may not repeat. */
+export const PASSWORD_HISTORY_DEPTH = 5;
+
+export class PasswordService {
+  constructor(
+    private readonly users: UserService,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+    private readonly changes: UserChangeListener,
+  ) {}
+
+  /**
+   * Owners prove the current password; admins may reset anyone else's without it. Every other
+   * session of the user ends, so a stolen session does not outlive the change.
+   */
+  async changePassword(ctx: RequestContext, userId: string, raw: unknown): Promise<void> {
+    const actor = requireActor(ctx);
+    const input = await validateInput(ChangePasswordInput, raw);
+    const user = await this.users.findVisible(ctx, ctx.em, userId);
+    if (!canOnUser(actor, 'changePassword', user)) throw new ForbiddenError('You may not change the password of this user.');
+    const isSelf = actor.id === user.id;
+    if (isSelf) {
+      if (input.currentPassword === undefined) throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is required' }]);
+      if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
+        throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is not correct' }]);
+      }
+    }
+    assertPasswordDiffersFromIdentity(input.newPassword, user.username, user.email, 'newPassword');
+    const history = await withOrmErrors(() =>
+      ctx.em.getRepository(PasswordHistory).find({ user: user.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: PASSWORD_HISTORY_DEPTH }),
+    );
+    for (const previous of [user.passwordHash, ...history.map((entry) => entry.passwordHash)]) {
+      if (await this.hasher.verify(previous, input.newPassword)) {
+        throw new ValidationError([{ field: 'newPassword', message: `newPassword must differ from the last ${PASSWORD_HISTORY_DEPTH} passwords` }]);
+      }
+    }
+    const passwordHash = await this.hasher.hash(input.newPassword);
+    await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const current = em.merge(user);
+        current.passwordHash = passwordHash;
+        em.persist(em.create(PasswordHistory, { user: current, passwordHash }));
+        await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);
+        this.audit.record(em, ctx, { action: 'auth.password_changed', entityType: 'user', entityId: user.id });
+      }),
+    );
+    await this.changes.userChanged(user.id);
+  }
+}

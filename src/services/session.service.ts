@@ -1,0 +1,50 @@
+import type { RequestContext } from '../context/request-context';
+import { Session } from '../entities/session.entity';
+import { ForbiddenError, NotFoundError } from '../errors/domain.errors';
+import { withOrmErrors } from '../errors/orm-error.translator';
+import { canOnUser } from '../policies/user.policy';
+import { assertUuid } from '../validation/ids';
+import type { AuditService } from './audit.service';
+import { requireActor } from './auth.service';
+import type { UserService } from './user.service';
+
+/** Listing and ending the sessions of a user: the owner and admins only. */
+export class SessionService {
+  constructor(
+    private readonly users: UserService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async listSessions(ctx: RequestContext, userId: string): Promise<Session[]> {
+    requireActor(ctx);
+    const user = await this.users.findVisible(ctx, ctx.em, userId);
+    if (!canOnUser(ctx.actor, 'manageSessions', user)) throw new ForbiddenError('You may not see the sessions of this user.');
+    return withOrmErrors(() => ctx.em.getRepository(Session).findByUserId(user.id));
+  }
+
+  /** Sessions of many users at once, for batched GraphQL field resolution. Authorization is the caller's. */
+  async sessionsByUserIds(ctx: RequestContext, userIds: readonly string[]): Promise<Session[]> {
+    return withOrmErrors(() => ctx.em.getRepository(Session).findByUserIds(userIds));
+  }
+
+  async revokeSession(ctx: RequestContext, sessionId: string, expectedUserId?: string): Promise<void> {
+    const actor = requireActor(ctx);
+    const id = assertUuid(sessionId, 'session id');
+    await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const session = await em.getRepository(Session).findOne({ id }, { populate: ['user'] });
+        const owner = session?.user;
+        const visible = owner && owner.deletedAt === null && canOnUser(actor, 'read', owner) && (expectedUserId === undefined || owner.id === expectedUserId.toLowerCase());
+        if (!session || !owner || !visible) throw new NotFoundError('Session not found.');
+        if (!canOnUser(actor, 'manageSessions', owner)) throw new ForbiddenError('You may not end the sessions of this user.');
+        await em.getRepository(Session).deleteById(session.id);
+        this.audit.record(em, ctx, { action: 'session.revoked', entityType: 'session', entityId: session.id, oldValues: { userId: owner.id } });
+      }),
+    );
+  }
+
+  async purgeExpired(em: RequestContext['em']): Promise<number> {
+    return em.getRepository(Session).deleteExpired();
+  }
+}
+

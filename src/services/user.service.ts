@@ -1,0 +1,210 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../context/request-context';
+import { CreateUserInput, ReplaceUserInput, UpdateUserInput } from '../dto/user.inputs';
+import { CursorPageInput, OffsetPageInput, UserFilterInput, type UserOrderInput } from '../dto/user-query.inputs';
+import { PasswordHistory } from '../entities/password-history.entity';
+import { Session } from '../entities/session.entity';
+import { User } from '../entities/user.entity';
+import { UserRole } from '../entities/user-role';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors/domain.errors';
+import { withOrmErrors } from '../errors/orm-error.translator';
+import { canOnUser, type UserAction } from '../policies/user.policy';
+import type { CursorResult } from '../repositories/user.repository';
+import type { PasswordHasher } from '../security/password.hasher';
+import { assertUuid } from '../validation/ids';
+import { validateInput } from '../validation/validate-input';
+import { type AuditService, diffFields } from './audit.service';
+import type { UserChangeListener } from './user-change.listener';
+
+export interface UserPage {
+  items: User[];
+  page: number;
+  limit: number;
+  total: number;
+  totalPages: number;
+}
+
+const PROFILE_FIELDS = ['username', 'email', 'firstName', 'lastName', 'phone'] as const;
+const AUDITED_FIELDS: (keyof User)[] = [...PROFILE_FIELDS, 'role', 'isActive', 'emailVerified'];
+
+/** Which permission each changeable field needs. */
+const ACTION_BY_FIELD: Record<string, UserAction> = {
+  username: 'updateProfile',
+  email: 'updateProfile',
+  firstName: 'updateProfile',
+  lastName: 'updateProfile',
+  phone: 'updateProfile',
+  role: 'changeRole',
+  isActive: 'changeStatus',
+  emailVerified: 'verifyEmail',
+};
+
+export interface UserServiceSettings {
+  signupEnabled: boolean;
+}
+
+/** The seed's UserService: every rule about users lives here, whichever door the request came in by. */
+export class UserService {
+  constructor(
+    private readonly settings: UserServiceSettings,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+    private readonly changes: UserChangeListener,
+  ) {}
+
+  async createUser(ctx: RequestContext, raw: unknown): Promise<User> {
+    const input = await validateInput(CreateUserInput, raw);
+    if (!canOnUser(ctx.actor, 'create')) throw new ForbiddenError('Only admins can create accounts for others.');
+    if (ctx.actor === null && !this.settings.signupEnabled) throw new ForbiddenError('Sign-up is disabled.');
+    const privileged = (input.role !== undefined && input.role !== UserRole.USER) || input.isActive !== undefined || input.emailVerified !== undefined;
+    if (privileged && !canOnUser(ctx.actor, 'createPrivileged')) {
+      throw new ForbiddenError('Only admins can set role, isActive or emailVerified.');
+    }
+    assertPasswordDiffersFromIdentity(input.password, input.username, input.email);
+    const passwordHash = await this.hasher.hash(input.password);
+
+    const user = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const created = em.getRepository(User).add({
+          username: input.username,
+          email: input.email.toLowerCase(),
+          passwordHash,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          phone: input.phone ?? null,
+          role: input.role ?? UserRole.USER,
+          isActive: input.isActive ?? true,
+          emailVerified: input.emailVerified ?? false,
+        });
+        em.persist(em.create(PasswordHistory, { user: created, passwordHash }));
+        this.audit.record(em, ctx, {
+          action: 'user.created',
+          entityType: 'user',
+          entityId: created.id,
+          newValues: pick(created, AUDITED_FIELDS),
+        });
+        return created;
+      }),
+    );
+    await this.changes.userChanged(user.id);
+    return user;
+  }
+
+  async getUserById(ctx: RequestContext, id: string): Promise<User> {
+    return this.findVisible(ctx, ctx.em, id);
+  }
+
+  async listUsers(ctx: RequestContext, rawFilter: unknown, order: UserOrderInput, rawPage: unknown): Promise<UserPage> {
+    this.assertCanList(ctx);
+    const filter = await validateFilter(rawFilter);
+    const page = await validateInput(OffsetPageInput, rawPage, 'page');
+    const { items, total } = await withOrmErrors(() =>
+      ctx.em.getRepository(User).findAllPaginated(filter, order, { offset: (page.page - 1) * page.limit, limit: page.limit }),
+    );
+    return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
+  }
+
+  async listUsersByCursor(ctx: RequestContext, rawFilter: unknown, order: UserOrderInput, rawPage: unknown): Promise<CursorResult> {
+    this.assertCanList(ctx);
+    const filter = await validateFilter(rawFilter);
+    const page = await validateInput(CursorPageInput, rawPage, 'page');
+    try {
+      return await withOrmErrors(() => ctx.em.getRepository(User).findPage(filter, order, page));
+    } catch (error) {
+      if (page.after !== undefined && error instanceof Error && /cursor/i.test(error.message)) {
+        throw new ValidationError([{ field: 'after', message: 'after is not a cursor of this listing' }]);
+      }
+      throw error;
+    }
+  }
+
+  /** `merge` is a partial change (PATCH, GraphQL); `replace` swaps the whole profile (PUT). */
+  async updateUser(ctx: RequestContext, id: string, raw: unknown, mode: 'merge' | 'replace'): Promise<User> {
+    const input: UpdateUserInput = mode === 'replace' ? { phone: null, ...(await validateInput(ReplaceUserInput, raw)) } : await validateInput(UpdateUserInput, raw);
+    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<User>;
+    if (changes.email) changes.email = changes.email.toLowerCase();
+
+    const user = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const target = await this.findVisible(ctx, em, id);
+        for (const field of Object.keys(changes)) {
+          if (!canOnUser(ctx.actor, ACTION_BY_FIELD[field], target)) throw new ForbiddenError(`You may not change ${field} of this user.`);
+        }
+        const before = pick(target, AUDITED_FIELDS);
+        em.getRepository(User).update(target, changes);
+        const { oldValues, newValues } = diffFields(before, pick(target, AUDITED_FIELDS), AUDITED_FIELDS as string[]);
+        this.auditUpdate(em, ctx, target.id, oldValues, newValues);
+        if (before.isActive === true && target.isActive === false) {
+          await em.getRepository(Session).deleteByUserId(target.id);
+        }
+        return target;
+      }),
+    );
+    await this.changes.userChanged(user.id);
+    return user;
+  }
+
+  async deleteUser(ctx: RequestContext, id: string): Promise<void> {
+    const userId = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const target = await this.findVisible(ctx, em, id);
+        if (!canOnUser(ctx.actor, 'delete', target)) throw new ForbiddenError('You may not delete this user.');
+        em.getRepository(User).softDelete(target);
+        await em.getRepository(Session).deleteByUserId(target.id);
+        this.audit.record(em, ctx, { action: 'user.deleted', entityType: 'user', entityId: target.id });
+        return target.id;
+      }),
+    );
+    await this.changes.userChanged(userId);
+  }
+
+  /**
+   * The user as the actor may see it. Plain users get "not found" for anyone but themselves, exactly
+   * as for a missing id, so ids cannot be probed.
+   */
+  async findVisible(ctx: RequestContext, em: EntityManager, id: string): Promise<User> {
+    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    const userId = assertUuid(id, 'user id');
+    const user = await em.getRepository(User).findById(userId);
+    if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
+    return user;
+  }
+
+  private assertCanList(ctx: RequestContext): void {
+    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    if (!canOnUser(ctx.actor, 'list')) throw new ForbiddenError('Listing users needs the moderator or admin role.');
+  }
+
+  private auditUpdate(em: EntityManager, ctx: RequestContext, userId: string, oldValues: Record<string, unknown>, newValues: Record<string, unknown>): void {
+    const entry = { entityType: 'user' as const, entityId: userId };
+    if ('role' in newValues) {
+      this.audit.record(em, ctx, { ...entry, action: 'user.role_changed', oldValues: { role: oldValues.role }, newValues: { role: newValues.role } });
+    }
+    if ('isActive' in newValues) {
+      this.audit.record(em, ctx, { ...entry, action: newValues.isActive ? 'user.activated' : 'user.deactivated', oldValues: { isActive: oldValues.isActive }, newValues: { isActive: newValues.isActive } });
+    }
+    const rest = Object.keys(newValues).filter((field) => field !== 'role' && field !== 'isActive');
+    if (rest.length > 0) {
+      this.audit.record(em, ctx, { ...entry, action: 'user.updated', oldValues: pick(oldValues, rest), newValues: pick(newValues, rest) });
+    }
+  }
+}
+
+export function assertPasswordDiffersFromIdentity(password: string, username: string, email: string, field = 'password'): void {
+  const lowered = password.toLowerCase();
+  if (lowered === username.toLowerCase() || lowered === email.toLowerCase()) {
+    throw new ValidationError([{ field, message: `${field} must not be the username or email` }]);
+  }
+}
+
+async function validateFilter(rawFilter: unknown): Promise<UserFilterInput> {
+  const filter = await validateInput(UserFilterInput, rawFilter ?? {}, 'filter');
+  if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
+    throw new ValidationError([{ field: 'createdBefore', message: 'createdBefore must be later than createdAfter' }]);
+  }
+  return filter;
+}
+
+function pick<T extends object>(source: T, fields: readonly (keyof T | string)[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((field) => field in source).map((field) => [field, (source as Record<string, unknown>)[field as string]]));
+}

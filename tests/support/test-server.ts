@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { type RunningServer, startServer } from '../../src/app/server';
+import { type Config, loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/observability/logger';
+
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestServer extends RunningServer {
+  config: Config;
+  databaseName: string;
+  /** Every log line the server wrote, parsed. */
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A real server on a loopback port, with its own fresh PostgreSQL database and its own Redis key
+ * prefix, so test files never share state. `stop` drops the database and deletes the keys.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const suffix = `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const databaseName = `uma_test_${suffix}`;
+  const keyPrefix = `uma-test:${suffix}:`;
+  const databaseUrl = new URL(PG_ADMIN_URL);
+  databaseUrl.pathname = `/${databaseName}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL,
+    REDIS_KEY_PREFIX: keyPrefix,
+    LOG_LEVEL: 'info',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    // The cheapest argon2id allowed keeps suites fast; production defaults are tested in the hasher's own test.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_ITERATIONS: '1',
+    DB_POOL_MAX: '5',
+    ...env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const running = await startServer(config, { logger: createLogger(config.logLevel, sink) });
+  return {
+    ...running,
+    config,
+    databaseName,
+    logs,
+    async stop() {
+      await running.close();
+      await dropDatabase(databaseName);
+      await deleteKeys(keyPrefix);
+    },
+  };
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  const client = new Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
