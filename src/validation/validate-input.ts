@@ -3,6 +3,9 @@ import { type FieldError, ValidationError } from '../errors/domain.errors';
 
 type Constructor<T> = new () => T;
 
+/** Keys that could reach an object's prototype; never a field of ours. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Passwords are compared byte for byte, so they are the one kind of string never trimmed. */
 const isSecretField = (field: string) => /password/i.test(field);
 
@@ -27,7 +30,12 @@ export async function validateInput<T extends object>(type: Constructor<T>, raw:
     throw new ValidationError([{ field, message: `${field} must be a JSON object` }]);
   }
   const instance = new type();
+  const reserved: FieldError[] = [];
   for (const [key, value] of Object.entries(raw)) {
+    if (RESERVED_KEYS.has(key)) {
+      reserved.push({ field: key, message: `${key} is not a known field` });
+      continue;
+    }
     // defineProperty, not assignment: a "__proto__" key stays a plain (and rejected) field.
     Object.defineProperty(instance, key, {
       value: typeof value === 'string' && !isSecretField(key) ? value.trim() : value,
@@ -42,6 +50,6 @@ export async function validateInput<T extends object>(type: Constructor<T>, raw:
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
   });
-  if (errors.length > 0) throw new ValidationError(flatten(errors));
+  if (errors.length > 0 || reserved.length > 0) throw new ValidationError([...reserved, ...flatten(errors)]);
   return instance;
 }
