@@ -16,6 +16,7 @@ import { healthRouter } from '../rest/health.router';
 import { notFoundHandler, problemMiddleware } from '../rest/problem.middleware';
 import { rejectInvalidToken, requestContext, requestIdAndLogging } from '../rest/request-context.middleware';
 import { usersRouter } from '../rest/users.router';
+import { rateLimitMiddleware } from '../rest/rate-limit.middleware';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from './readiness';
 
@@ -38,7 +39,7 @@ export async function createApp({ config, orm, services, readiness, logger }: Ap
   const isProduction = config.env === 'production';
 
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildGraphQLSchema(resolverContainer(services)),
+    schema: await buildGraphQLSchema(resolverContainer(services), services.rateLimits),
     formatError: createFormatError((error) => reportUnexpected(error)),
     introspection: !isProduction,
     plugins: [isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true })],
@@ -48,6 +49,7 @@ export async function createApp({ config, orm, services, readiness, logger }: Ap
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   app.use(requestIdAndLogging(logger));
   app.use(healthRouter(readiness));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
@@ -55,6 +57,7 @@ export async function createApp({ config, orm, services, readiness, logger }: Ap
 
   const v1 = express.Router();
   v1.use(rejectInvalidToken);
+  v1.use(rateLimitMiddleware(services.rateLimits));
   v1.use('/users', usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords }));
   v1.use('/auth', authRouter(services.auth));
   app.use('/v1', v1);

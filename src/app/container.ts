@@ -1,6 +1,11 @@
 import type Redis from 'ioredis';
 import type { ContainerType } from 'type-graphql';
+import { UserCache } from '../cache/user.cache';
 import type { Config } from '../config/config';
+import type { Logger } from '../observability/logger';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { SlidingWindowLimiter } from '../rate-limit/sliding-window.limiter';
+import { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import { AuthResolver } from '../resolvers/auth.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { LoginThrottle } from '../security/login.throttle';
@@ -11,7 +16,6 @@ import { AuditService } from '../services/audit.service';
 import { AuthService } from '../services/auth.service';
 import { PasswordService } from '../services/password.service';
 import { SessionService } from '../services/session.service';
-import { noUserChangeListener } from '../services/user-change.listener';
 import { UserService } from '../services/user.service';
 
 export interface Services {
@@ -22,19 +26,32 @@ export interface Services {
   auth: AuthService;
   sessions: SessionService;
   passwords: PasswordService;
+  userCache: UserCache;
+  rateLimits: RateLimitService;
+  failures: RedisFailureReporter;
 }
 
 /** Wires every service once per process; requests share them and bring their own context. */
-export function createServices(config: Config, redis: Redis): Services {
+export interface Infrastructure {
+  redis: Redis;
+  /** A second connection: a subscribed Redis connection can do nothing else. */
+  subscriber: Redis;
+  logger: Logger;
+}
+
+export function createServices(config: Config, { redis, subscriber, logger }: Infrastructure): Services {
+  const failures = new RedisFailureReporter(logger);
   const hasher = new PasswordHasher(config.argon2);
   const tokens = new TokenService(config.jwt);
   const audit = new AuditService();
-  const changes = noUserChangeListener;
-  const users = new UserService({ signupEnabled: config.signupEnabled }, hasher, audit, changes);
+  const userCache = new UserCache(redis, subscriber, failures, { ...config.cache, channelPrefix: config.redisKeyPrefix });
+  const changes = userCache;
+  const rateLimits = new RateLimitService(new SlidingWindowLimiter(redis, failures, config.rateLimit.failClosed), config.rateLimit.limits, config.rateLimit.enabled);
+  const users = new UserService({ signupEnabled: config.signupEnabled }, hasher, audit, userCache);
   const auth = new AuthService(hasher, tokens, new TokenBlacklist(redis), new LoginThrottle(redis, config.loginThrottle), audit);
   const sessions = new SessionService(users, audit);
   const passwords = new PasswordService(users, hasher, audit, changes);
-  return { hasher, tokens, audit, users, auth, sessions, passwords };
+  return { hasher, tokens, audit, users, auth, sessions, passwords, userCache, rateLimits, failures };
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */

@@ -6,7 +6,7 @@ import type Redis from 'ioredis';
 import type { Config } from '../config/config';
 import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
 import { createLogger, type Logger } from '../observability/logger';
-import { createRedis } from '../redis/redis.client';
+import { createRedis, waitForRedis } from '../redis/redis.client';
 import { createApp } from './app';
 import { ensureBootstrapAdmin } from './bootstrap-admin';
 import { createServices, type Services } from './container';
@@ -37,8 +37,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
   }
   const redis = createRedis(config.redisUrl, config.redisKeyPrefix);
-  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-  const services = createServices(config, redis);
+  const subscriber = createRedis(config.redisUrl, config.redisKeyPrefix);
+  // Connection errors are reported where a command fails; the client reconnects by itself.
+  redis.on('error', () => undefined);
+  subscriber.on('error', () => undefined);
+  if (!(await waitForRedis(redis))) logger.warn('Redis is not reachable; starting degraded');
+  const services = createServices(config, { redis, subscriber, logger });
+  await services.userCache.start();
   if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
     logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
   }
@@ -76,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await apollo.stop();
       await orm.close(true);
       redis.disconnect();
+      subscriber.disconnect();
     },
   };
 }

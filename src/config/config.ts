@@ -1,11 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { RateLimits } from '../rate-limit/rate-limit.policy';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** "LIMIT/SECONDS", e.g. "5/60": at most LIMIT requests in any SECONDS-long window. */
+const rateRule = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must look like LIMIT/SECONDS, e.g. 5/60')
+  .transform((text) => {
+    const [limit, windowSeconds] = text.split('/').map(Number);
+    return { limit, windowSeconds };
+  })
+  .refine((rule) => rule.limit > 0 && rule.windowSeconds > 0, 'needs a positive limit and window');
 
 const envSchema = z
   .object({
@@ -42,6 +53,20 @@ const envSchema = z
     LOGIN_LOCKOUT_SECONDS: positiveInt.default(900),
     SESSION_PURGE_INTERVAL_SECONDS: positiveInt.default(3600),
     BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
+    TRUST_PROXY: z.string().default('false'),
+    RATE_LIMIT_ENABLED: booleanFromString.default('true'),
+    RATE_LIMIT_FAIL_CLOSED: booleanFromString.default('false'),
+    RATE_LIMIT_AUTH_PER_IP: rateRule.default('5/60'),
+    RATE_LIMIT_SIGNUP_PER_IP: rateRule.default('10/3600'),
+    RATE_LIMIT_READ_PER_IP: rateRule.default('1000/3600'),
+    RATE_LIMIT_WRITE_PER_IP: rateRule.default('100/3600'),
+    RATE_LIMIT_READ_PER_USER: rateRule.default('5000/3600'),
+    RATE_LIMIT_WRITE_PER_USER: rateRule.default('500/3600'),
+    CACHE_USER_TTL_SECONDS: positiveInt.default(300),
+    CACHE_LIST_TTL_SECONDS: positiveInt.default(60),
+    CACHE_SESSION_TTL_SECONDS: positiveInt.default(60),
+    CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
+    CACHE_LOCAL_TTL_SECONDS: positiveInt.default(10),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
@@ -82,6 +107,17 @@ export interface Config {
   loginThrottle: { maxFailuresPerIp: number; maxFailuresPerAccount: number; windowSeconds: number };
   sessionPurgeIntervalSeconds: number;
   bodyLimitBytes: number;
+  /** Express "trust proxy": false, a hop count, or addresses/subnets whose X-Forwarded-For is believed. */
+  trustProxy: boolean | number | string;
+  rateLimit: { enabled: boolean; failClosed: boolean; limits: RateLimits };
+  cache: { userTtlSeconds: number; listTtlSeconds: number; sessionTtlSeconds: number; localMaxEntries: number; localTtlSeconds: number };
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'false' || value === '') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 export class ConfigError extends Error {
@@ -129,5 +165,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     sessionPurgeIntervalSeconds: env.SESSION_PURGE_INTERVAL_SECONDS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimit: {
+      enabled: env.RATE_LIMIT_ENABLED,
+      failClosed: env.RATE_LIMIT_FAIL_CLOSED,
+      limits: {
+        authPerIp: env.RATE_LIMIT_AUTH_PER_IP,
+        signupPerIp: env.RATE_LIMIT_SIGNUP_PER_IP,
+        readPerIp: env.RATE_LIMIT_READ_PER_IP,
+        writePerIp: env.RATE_LIMIT_WRITE_PER_IP,
+        readPerUser: env.RATE_LIMIT_READ_PER_USER,
+        writePerUser: env.RATE_LIMIT_WRITE_PER_USER,
+      },
+    },
+    cache: {
+      userTtlSeconds: env.CACHE_USER_TTL_SECONDS,
+      listTtlSeconds: env.CACHE_LIST_TTL_SECONDS,
+      sessionTtlSeconds: env.CACHE_SESSION_TTL_SECONDS,
+      localMaxEntries: env.CACHE_LOCAL_MAX_ENTRIES,
+      localTtlSeconds: env.CACHE_LOCAL_TTL_SECONDS,
+    },
   };
 }

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { GraphQLSchema } from 'graphql';
+import { buildSchema as buildSdlSchema, GraphQLSchema, type GraphQLDirective } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { applyAuthDirective, authDirectiveDefinition } from '../directives/auth.directive';
+import { createRateLimitDirective } from '../directives/rate-limit.directive';
+import type { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AuthResolver } from '../resolvers/auth.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 
@@ -11,14 +13,17 @@ export const resolverClasses = [UserResolver, AuthResolver] as const;
  * Builds the executable schema: type-graphql types and resolvers, the schema directives declared,
  * and their behaviour applied. `resolvers` supplies the instances, already wired to services.
  */
-export async function buildGraphQLSchema(resolvers: ContainerType): Promise<GraphQLSchema> {
+export async function buildGraphQLSchema(resolvers: ContainerType, rateLimits: RateLimitService | null = null): Promise<GraphQLSchema> {
   const built = await buildSchema({
     resolvers: resolverClasses,
     container: resolvers,
     validate: false, // the services validate, the same way for GraphQL and REST
     emitSchemaFile: false,
   });
+  const rateLimit = createRateLimitDirective(rateLimits);
+  const rateLimitDefinition = buildSdlSchema(rateLimit.rateLimitDirectiveTypeDefs).getDirective('rateLimit') as GraphQLDirective;
   const config = built.toConfig();
-  const withDirectives = new GraphQLSchema({ ...config, directives: [...config.directives, authDirectiveDefinition] });
-  return applyAuthDirective(withDirectives);
+  const withDirectives = new GraphQLSchema({ ...config, directives: [...config.directives, authDirectiveDefinition, rateLimitDefinition] });
+  // Authentication is checked before the rate limit, so anonymous probing cannot drain a user's bucket.
+  return applyAuthDirective(rateLimit.rateLimitDirectiveTransformer(withDirectives));
 }

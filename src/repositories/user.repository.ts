@@ -28,12 +28,11 @@ export interface CursorPage {
 }
 
 export interface CursorResult {
-  items: User[];
+  edges: { cursor: string; node: User }[];
   totalCount: number;
   hasNextPage: boolean;
   endCursor: string | null;
   startCursor: string | null;
-  cursorOf(user: User): string;
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds that text and not everything. */
@@ -107,12 +106,11 @@ export class UserRepository extends EntityRepository<User> {
       includeCount: true,
     });
     return {
-      items: cursor.items as User[],
+      edges: (cursor.items as User[]).map((node) => ({ cursor: cursor.from(node), node })),
       totalCount: cursor.totalCount ?? 0,
       hasNextPage: cursor.hasNextPage ?? false,
       endCursor: cursor.endCursor,
       startCursor: cursor.startCursor,
-      cursorOf: (user: User) => cursor.from(user),
     };
   }
 

@@ -3,7 +3,7 @@ import { Arg, Ctx, Directive, FieldResolver, Int, Mutation, Query, Resolver, Roo
 import type { RequestContext } from '../context/request-context';
 import { CreateUserInput, UpdateUserInput } from '../dto/user.inputs';
 import { DEFAULT_PAGE_SIZE, DEFAULT_USER_ORDER, UserFilterInput, UserOrderInput } from '../dto/user-query.inputs';
-import type { User } from '../entities/user.entity';
+import type { UserView } from '../cache/user-view';
 import { ForbiddenError } from '../errors/domain.errors';
 import { canOnUser } from '../policies/user.policy';
 import { requireActor } from '../services/auth.service';
@@ -17,18 +17,21 @@ export class UserResolver {
 
   @Query(() => UserType, { description: 'The signed-in user.' })
   @Directive('@auth(requires: USER)')
-  me(@Ctx() ctx: RequestContext): Promise<User> {
+  @Directive('@rateLimit(limit: 1000, duration: 3600)')
+  me(@Ctx() ctx: RequestContext): Promise<UserView> {
     return this.userService.getUserById(ctx, requireActor(ctx).id);
   }
 
   @Query(() => UserType, { description: 'A user by id. Plain users see only themselves.' })
   @Directive('@auth(requires: USER)')
-  user(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<User> {
+  @Directive('@rateLimit(limit: 1000, duration: 3600)')
+  user(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<UserView> {
     return this.userService.getUserById(ctx, id);
   }
 
   @Query(() => UserConnectionType, { description: 'Users matching a filter, page by page.' })
   @Directive('@auth(requires: MODERATOR)')
+  @Directive('@rateLimit(limit: 1000, duration: 3600)')
   async users(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => UserFilterInput, { nullable: true }) filter?: UserFilterInput,
@@ -38,36 +41,39 @@ export class UserResolver {
   ): Promise<UserConnectionType> {
     const page = await this.userService.listUsersByCursor(ctx, filter ?? {}, orderBy ?? DEFAULT_USER_ORDER, { first, ...(after ? { after } : {}) });
     return {
-      edges: page.items.map((node) => ({ node, cursor: page.cursorOf(node) })),
+      edges: page.edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor, startCursor: page.startCursor },
       totalCount: page.totalCount,
     };
   }
 
   @Mutation(() => UserType, { description: 'Sign-up without a token; admins create any account.' })
-  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: RequestContext): Promise<User> {
+  @Directive('@rateLimit(limit: 10, duration: 3600)')
+  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: RequestContext): Promise<UserView> {
     return this.userService.createUser(ctx, input);
   }
 
   @Mutation(() => UserType)
   @Directive('@auth(requires: USER)')
+  @Directive('@rateLimit(limit: 100, duration: 3600)')
   updateUser(
     @Arg('id', () => UUIDResolver) id: string,
     @Arg('input', () => UpdateUserInput) input: UpdateUserInput,
     @Ctx() ctx: RequestContext,
-  ): Promise<User> {
+  ): Promise<UserView> {
     return this.userService.updateUser(ctx, id, input, 'merge');
   }
 
   @Mutation(() => Boolean, { description: 'Soft-deletes the user and ends all of their sessions.' })
   @Directive('@auth(requires: USER)')
+  @Directive('@rateLimit(limit: 100, duration: 3600)')
   async deleteUser(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     await this.userService.deleteUser(ctx, id);
     return true;
   }
 
   @FieldResolver(() => [SessionType], { nullable: true })
-  async sessions(@Root() user: User, @Ctx() ctx: RequestContext): Promise<SessionType[]> {
+  async sessions(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<SessionType[]> {
     if (!canOnUser(ctx.actor, 'manageSessions', user)) throw new ForbiddenError('Only the user and admins see its sessions.');
     return ctx.loaders.sessionsByUserId.load(user.id);
   }

@@ -1,8 +1,8 @@
 import type { Session } from '../entities/session.entity';
-import type { User } from '../entities/user.entity';
+import type { UserView } from '../cache/user-view';
 
 /** The public shape of a user: an explicit list, so a new column never leaks by accident. */
-export function presentUser(user: User) {
+export function presentUser(user: UserView) {
   return {
     id: user.id,
     username: user.username,

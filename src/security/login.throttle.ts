@@ -9,6 +9,11 @@ export interface LoginThrottleSettings {
 /** Seconds between attempts on an account under distributed attack: slows guessing, locks nobody out. */
 const SLOWDOWN_SECONDS = 5;
 
+/** Redis TTL rounds to the nearest second; a Retry-After must never be shorter than the real wait. */
+function wholeSecondsUp(ttlMs: number): number {
+  return Math.max(Math.ceil(ttlMs / 1000), 1);
+}
+
 /**
  * Brute-force protection shared by every instance through Redis.
  * - One client IP guessing one account is refused after `maxFailuresPerIp` failures for the window.
@@ -24,16 +29,16 @@ export class LoginThrottle {
   /** Seconds the caller must wait before trying, or 0 when it may try now. */
   async retryAfter(account: string, ip: string): Promise<number> {
     const ipKey = this.ipKey(account, ip);
-    const [[, ipFailures], [, ipTtl], [, accountFailures]] = (await this.redis
+    const [[, ipFailures], [, ipTtlMs], [, accountFailures]] = (await this.redis
       .multi()
       .get(ipKey)
-      .ttl(ipKey)
+      .pttl(ipKey)
       .get(this.accountKey(account))
       .exec()) as [[null, string | null], [null, number], [null, string | null]];
-    if (Number(ipFailures ?? 0) >= this.settings.maxFailuresPerIp) return Math.max(ipTtl, 1);
+    if (Number(ipFailures ?? 0) >= this.settings.maxFailuresPerIp) return wholeSecondsUp(ipTtlMs);
     if (Number(accountFailures ?? 0) >= this.settings.maxFailuresPerAccount) {
       const claimed = await this.redis.set(this.slowKey(account), '1', 'EX', SLOWDOWN_SECONDS, 'NX');
-      if (claimed !== 'OK') return Math.max(await this.redis.ttl(this.slowKey(account)), 1);
+      if (claimed !== 'OK') return wholeSecondsUp(await this.redis.pttl(this.slowKey(account)));
     }
     return 0;
   }

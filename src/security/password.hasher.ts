@@ -27,9 +27,9 @@ export class PasswordHasher {
     }
   }
 
-  /** True when the hash was made with weaker or different parameters than today's. */
+  /** True when the hash was made with another argon2 variant, or weaker or different parameters than today's. */
   needsRehash(hash: string): boolean {
-    return argon2.needsRehash(hash, { ...this.settings });
+    return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, { ...this.settings });
   }
 
   /**

@@ -43,13 +43,15 @@ export class AuthService {
    */
   async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
     const { username: login, password } = await validateInput(LoginInput, raw);
-    const retryAfter = await this.throttle.retryAfter(login, ctx.ipAddress);
+    const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
+    // Failures count against the account however it was named (username or email); unknown names by the name.
+    const account = user ? `id:${user.id}` : `name:${login}`;
+    const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
     if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
 
-    const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyAgainstDummy(password);
     if (!user || !passwordMatches || !user.isActive) {
-      await this.throttle.recordFailure(login, ctx.ipAddress);
+      await this.throttle.recordFailure(account, ctx.ipAddress);
       await withOrmErrors(() =>
         ctx.em.transactional(async (em) => {
           this.audit.record(em, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, userId: user?.id ?? null });
@@ -57,7 +59,7 @@ export class AuthService {
       );
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
     }
-    await this.throttle.recordSuccess(login, ctx.ipAddress);
+    await this.throttle.recordSuccess(account, ctx.ipAddress);
 
     const rehashed = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : null;
     return withOrmErrors(() =>

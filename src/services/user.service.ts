@@ -10,14 +10,17 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } 
 import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser, type UserAction } from '../policies/user.policy';
 import type { CursorResult } from '../repositories/user.repository';
+
+export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
 import type { PasswordHasher } from '../security/password.hasher';
 import { assertUuid } from '../validation/ids';
 import { validateInput } from '../validation/validate-input';
 import { type AuditService, diffFields } from './audit.service';
-import type { UserChangeListener } from './user-change.listener';
+import type { UserCache } from '../cache/user.cache';
+import { toUserView, type UserView } from '../cache/user-view';
 
 export interface UserPage {
-  items: User[];
+  items: UserView[];
   page: number;
   limit: number;
   total: number;
@@ -49,7 +52,7 @@ export class UserService {
     private readonly settings: UserServiceSettings,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
-    private readonly changes: UserChangeListener,
+    private readonly cache: UserCache,
   ) {}
 
   async createUser(ctx: RequestContext, raw: unknown): Promise<User> {
@@ -86,30 +89,40 @@ export class UserService {
         return created;
       }),
     );
-    await this.changes.userChanged(user.id);
+    await this.cache.userChanged(user.id);
     return user;
   }
 
-  async getUserById(ctx: RequestContext, id: string): Promise<User> {
-    return this.findVisible(ctx, ctx.em, id);
+  /** Served through the cache; the visibility rule is applied to whatever the cache returns. */
+  async getUserById(ctx: RequestContext, id: string): Promise<UserView> {
+    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    const userId = assertUuid(id, 'user id');
+    const user = await this.cache.getUser(userId, () => withOrmErrors(() => ctx.em.getRepository(User).findById(userId)));
+    if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
+    return user;
   }
 
   async listUsers(ctx: RequestContext, rawFilter: unknown, order: UserOrderInput, rawPage: unknown): Promise<UserPage> {
     this.assertCanList(ctx);
     const filter = await validateFilter(rawFilter);
     const page = await validateInput(OffsetPageInput, rawPage, 'page');
-    const { items, total } = await withOrmErrors(() =>
-      ctx.em.getRepository(User).findAllPaginated(filter, order, { offset: (page.page - 1) * page.limit, limit: page.limit }),
-    );
+    const { items, total } = await this.cache.getList(JSON.stringify({ kind: 'offset', filter, order, page }), async () => {
+      const offset = (page.page - 1) * page.limit;
+      const found = await withOrmErrors(() => ctx.em.getRepository(User).findAllPaginated(filter, order, { offset, limit: page.limit }));
+      return { items: found.items.map(toUserView), total: found.total };
+    });
     return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
   }
 
-  async listUsersByCursor(ctx: RequestContext, rawFilter: unknown, order: UserOrderInput, rawPage: unknown): Promise<CursorResult> {
+  async listUsersByCursor(ctx: RequestContext, rawFilter: unknown, order: UserOrderInput, rawPage: unknown): Promise<UserCursorPage> {
     this.assertCanList(ctx);
     const filter = await validateFilter(rawFilter);
     const page = await validateInput(CursorPageInput, rawPage, 'page');
     try {
-      return await withOrmErrors(() => ctx.em.getRepository(User).findPage(filter, order, page));
+      return await this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), async () => {
+        const found = await withOrmErrors(() => ctx.em.getRepository(User).findPage(filter, order, page));
+        return { ...found, edges: found.edges.map(({ cursor, node }) => ({ cursor, node: toUserView(node) })) };
+      });
     } catch (error) {
       if (page.after !== undefined && error instanceof Error && /cursor/i.test(error.message)) {
         throw new ValidationError([{ field: 'after', message: 'after is not a cursor of this listing' }]);
@@ -140,7 +153,7 @@ export class UserService {
         return target;
       }),
     );
-    await this.changes.userChanged(user.id);
+    await this.cache.userChanged(user.id);
     return user;
   }
 
@@ -155,7 +168,7 @@ export class UserService {
         return target.id;
       }),
     );
-    await this.changes.userChanged(userId);
+    await this.cache.userChanged(userId);
   }
 
   /**

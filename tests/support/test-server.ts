@@ -40,6 +40,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_ITERATIONS: '1',
     DB_POOL_MAX: '5',
+    // Every suite calls from 127.0.0.1; the rate-limit suites set their own small limits.
+    RATE_LIMIT_AUTH_PER_IP: '100000/60',
+    RATE_LIMIT_SIGNUP_PER_IP: '100000/3600',
+    RATE_LIMIT_READ_PER_IP: '100000/3600',
+    RATE_LIMIT_WRITE_PER_IP: '100000/3600',
+    RATE_LIMIT_READ_PER_USER: '100000/3600',
+    RATE_LIMIT_WRITE_PER_USER: '100000/3600',
     ...env,
   });
   const logs: Record<string, unknown>[] = [];

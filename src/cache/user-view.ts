@@ -1,0 +1,31 @@
+import type { User } from '../entities/user.entity';
+
+/** What the API shows of a user, and all a cache ever holds: never the hash, never the deletion mark. */
+export type UserView = Pick<
+  User,
+  'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'phone' | 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'lastLoginAt'
+>;
+
+export function toUserView(user: UserView): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    phone: user.phone,
+    role: user.role,
+    isActive: user.isActive,
+    emailVerified: user.emailVerified,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+    lastLoginAt: user.lastLoginAt,
+  };
+}
+
+const DATE_FIELDS = new Set(['createdAt', 'updatedAt', 'lastLoginAt']);
+
+/** JSON.parse reviver that turns the view's timestamps back into Dates. */
+export function reviveDates(key: string, value: unknown): unknown {
+  return DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value;
+}

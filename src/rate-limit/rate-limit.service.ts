@@ -1,0 +1,25 @@
+import { TooManyRequestsError } from '../errors/domain.errors';
+import { bucketFor, type RateCaller, type RateCategory, type RateLimits } from './rate-limit.policy';
+import type { RateDecision, SlidingWindowLimiter } from './sliding-window.limiter';
+
+/** Counts one operation against its bucket; both edges call this and nothing else. */
+export class RateLimitService {
+  constructor(
+    private readonly limiter: SlidingWindowLimiter,
+    private readonly limits: RateLimits,
+    private readonly enabled: boolean,
+  ) {}
+
+  get rejections(): number {
+    return this.limiter.rejections;
+  }
+
+  async consume(category: RateCategory, caller: RateCaller): Promise<RateDecision | null> {
+    if (!this.enabled) return null;
+    return this.limiter.consume(bucketFor(category, caller, this.limits));
+  }
+}
+
+export function rateLimitedError(decision: RateDecision): TooManyRequestsError {
+  return new TooManyRequestsError(`Rate limit exceeded; try again in ${decision.resetSeconds} seconds.`, decision.resetSeconds);
+}
