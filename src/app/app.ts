@@ -11,6 +11,7 @@ import { DomainError } from '../errors/domain.errors';
 import { createFormatError } from '../graphql/format-error';
 import { buildGraphQLSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
+import { auditLogsRouter } from '../rest/audit-logs.router';
 import { authRouter } from '../rest/auth.router';
 import { healthRouter } from '../rest/health.router';
 import { notFoundHandler, problemMiddleware } from '../rest/problem.middleware';
@@ -58,7 +59,8 @@ export async function createApp({ config, orm, services, readiness, logger }: Ap
   const v1 = express.Router();
   v1.use(rejectInvalidToken);
   v1.use(rateLimitMiddleware(services.rateLimits));
-  v1.use('/users', usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords }));
+  v1.use('/users', usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }));
+  v1.use('/audit-logs', auditLogsRouter(services.auditQueries));
   v1.use('/auth', authRouter(services.auth));
   app.use('/v1', v1);
 

@@ -6,12 +6,15 @@ import type { Logger } from '../observability/logger';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SlidingWindowLimiter } from '../rate-limit/sliding-window.limiter';
 import { RedisFailureReporter } from '../redis/redis-failure.reporter';
+import { AuditLogResolver } from '../resolvers/audit-log.resolver';
 import { AuthResolver } from '../resolvers/auth.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { LoginThrottle } from '../security/login.throttle';
 import { PasswordHasher } from '../security/password.hasher';
 import { TokenBlacklist } from '../security/token.blacklist';
 import { TokenService } from '../security/token.service';
+import { AuditQueryService } from '../services/audit-query.service';
+import { AuditStreamPublisher } from '../services/audit-stream.publisher';
 import { AuditService } from '../services/audit.service';
 import { AuthService } from '../services/auth.service';
 import { PasswordService } from '../services/password.service';
@@ -22,6 +25,8 @@ export interface Services {
   hasher: PasswordHasher;
   tokens: TokenService;
   audit: AuditService;
+  auditQueries: AuditQueryService;
+  auditStream: AuditStreamPublisher;
   users: UserService;
   auth: AuthService;
   sessions: SessionService;
@@ -51,7 +56,9 @@ export function createServices(config: Config, { redis, subscriber, logger }: In
   const auth = new AuthService(hasher, tokens, new TokenBlacklist(redis), new LoginThrottle(redis, config.loginThrottle), audit);
   const sessions = new SessionService(users, audit);
   const passwords = new PasswordService(users, hasher, audit, changes);
-  return { hasher, tokens, audit, users, auth, sessions, passwords, userCache, rateLimits, failures };
+  const auditQueries = new AuditQueryService();
+  const auditStream = new AuditStreamPublisher(redis, failures);
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures };
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */
@@ -59,6 +66,7 @@ export function resolverContainer(services: Services): ContainerType {
   const instances = new Map<Function, object>([
     [UserResolver, new UserResolver(services.users)],
     [AuthResolver, new AuthResolver(services.auth, services.sessions, services.passwords)],
+    [AuditLogResolver, new AuditLogResolver(services.auditQueries)],
   ]);
   return {
     get(resolverClass: Function) {

@@ -25,11 +25,13 @@ export interface RunningServer {
 
 export interface StartOptions {
   logger?: Logger;
+  /** Sees every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const dbSettings = { databaseUrl: config.databaseUrl, poolMax: config.dbPoolMax };
+  const dbSettings = { databaseUrl: config.databaseUrl, poolMax: config.dbPoolMax, onQuery: options.onQuery };
   if (config.migrateOnStart) await ensureDatabaseExists(dbSettings);
   const orm = await connectDatabase(dbSettings);
   if (config.migrateOnStart) {
@@ -44,6 +46,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (!(await waitForRedis(redis))) logger.warn('Redis is not reachable; starting degraded');
   const services = createServices(config, { redis, subscriber, logger });
   await services.userCache.start();
+  orm.em.getEventManager().registerSubscriber(services.auditStream);
   if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
     logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
   }

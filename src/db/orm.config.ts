@@ -7,6 +7,8 @@ export interface OrmSettings {
   databaseUrl: string;
   poolMax: number;
   debug?: boolean;
+  /** Called with every SQL statement; tests count statements with it. */
+  onQuery?: (sql: string) => void;
 }
 
 export function ormConfig(settings: OrmSettings): Options {
@@ -18,7 +20,8 @@ export function ormConfig(settings: OrmSettings): Options {
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: settings.poolMax },
     forceUtcTimezone: true,
-    debug: settings.debug ?? false,
+    debug: settings.onQuery ? ['query'] : (settings.debug ?? false),
+    ...(settings.onQuery ? { logger: settings.onQuery, highlighter: undefined, colors: false } : {}),
     allowGlobalContext: false,
     ignoreUndefinedInQuery: true,
   });

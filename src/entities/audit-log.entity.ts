@@ -7,6 +7,7 @@ import { AuditLogRepository } from '../repositories/audit-log.repository';
 @Index({ name: 'audit_logs_user_id_created_at_idx', properties: ['userId', 'createdAt'] })
 @Index({ name: 'audit_logs_entity_idx', properties: ['entityType', 'entityId'] })
 @Index({ name: 'audit_logs_created_at_idx', properties: ['createdAt'] })
+@Index({ name: 'audit_logs_action_created_at_idx', properties: ['action', 'createdAt'] })
 export class AuditLog {
   [OptionalProps]?: 'createdAt' | 'userId' | 'entityId' | 'oldValues' | 'newValues';
 

@@ -4,10 +4,11 @@ import { buildSchema, type ContainerType } from 'type-graphql';
 import { applyAuthDirective, authDirectiveDefinition } from '../directives/auth.directive';
 import { createRateLimitDirective } from '../directives/rate-limit.directive';
 import type { RateLimitService } from '../rate-limit/rate-limit.service';
+import { AuditLogResolver } from '../resolvers/audit-log.resolver';
 import { AuthResolver } from '../resolvers/auth.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 
-export const resolverClasses = [UserResolver, AuthResolver] as const;
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver] as const;
 
 /**
  * Builds the executable schema: type-graphql types and resolvers, the schema directives declared,

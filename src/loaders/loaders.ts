@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuditLog } from '../entities/audit-log.entity';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
 
@@ -7,7 +8,11 @@ import { User } from '../entities/user.entity';
 export interface Loaders {
   userById: DataLoader<string, User | null>;
   sessionsByUserId: DataLoader<string, Session[]>;
+  recentAuditLogsByUserId: DataLoader<string, AuditLog[]>;
 }
+
+/** How many of a user's newest audit entries the nested User.auditLogs field shows. */
+export const RECENT_AUDIT_LOGS_PER_USER = 50;
 
 function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -28,6 +33,11 @@ export function createLoaders(em: EntityManager): Loaders {
     sessionsByUserId: new DataLoader(async (userIds) => {
       const sessions = await em.getRepository(Session).findByUserIds(userIds);
       const byUser = groupBy(sessions, (session) => session.user.id);
+      return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+    recentAuditLogsByUserId: new DataLoader(async (userIds) => {
+      const entries = await em.getRepository(AuditLog).findRecentByUserIds(userIds, RECENT_AUDIT_LOGS_PER_USER);
+      const byUser = groupBy(entries, (entry) => entry.userId ?? '');
       return userIds.map((id) => byUser.get(id) ?? []);
     }),
   };

@@ -1,4 +1,8 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial';
+import { Migration20261125010000_audit_archive } from './Migration20261125010000_audit_archive';
 
 /** Every migration, oldest first; add new ones at the end. */
-export const migrationsList = [{ name: 'Migration20261125000000_initial', class: Migration20261125000000_initial }];
+export const migrationsList = [
+  { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
+  { name: 'Migration20261125010000_audit_archive', class: Migration20261125010000_audit_archive },
+];

@@ -1,6 +1,7 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Ctx, Directive, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
+import type { AuditLog } from '../entities/audit-log.entity';
 import { CreateUserInput, UpdateUserInput } from '../dto/user.inputs';
 import { DEFAULT_PAGE_SIZE, DEFAULT_USER_ORDER, UserFilterInput, UserOrderInput } from '../dto/user-query.inputs';
 import type { UserView } from '../cache/user-view';
@@ -8,6 +9,7 @@ import { ForbiddenError } from '../errors/domain.errors';
 import { canOnUser } from '../policies/user.policy';
 import { requireActor } from '../services/auth.service';
 import type { UserService } from '../services/user.service';
+import { AuditLogType } from './types/audit-log.type';
 import { SessionType } from './types/session.type';
 import { UserConnectionType, UserType } from './types/user.type';
 
@@ -70,6 +72,12 @@ export class UserResolver {
   async deleteUser(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     await this.userService.deleteUser(ctx, id);
     return true;
+  }
+
+  @FieldResolver(() => [AuditLogType], { description: "The user's newest audit entries as actor (up to 50)." })
+  @Directive('@auth(requires: ADMIN)')
+  auditLogs(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<AuditLog[]> {
+    return ctx.loaders.recentAuditLogsByUserId.load(user.id);
   }
 
   @FieldResolver(() => [SessionType], { nullable: true })

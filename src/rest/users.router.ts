@@ -1,8 +1,11 @@
 import { Router } from 'express';
+import type { AuditQueryService } from '../services/audit-query.service';
 import type { PasswordService } from '../services/password.service';
 import type { SessionService } from '../services/session.service';
 import type { UserService } from '../services/user.service';
+import { presentAuditPage } from './audit-logs.router';
 import { contextOf, requireJsonBody } from './json-body';
+import { parseQueryParams } from './query-params';
 import { presentSession, presentUser } from './user.presenter';
 import { parseUserListQuery } from './user-list.query';
 
@@ -10,10 +13,11 @@ export interface UsersRouterServices {
   users: UserService;
   sessions: SessionService;
   passwords: PasswordService;
+  auditQueries: AuditQueryService;
 }
 
 /** /v1/users: thin handlers over the same services GraphQL uses. */
-export function usersRouter({ users, sessions, passwords }: UsersRouterServices): Router {
+export function usersRouter({ users, sessions, passwords, auditQueries }: UsersRouterServices): Router {
   const router = Router();
 
   router.post('/', requireJsonBody, async (req, res) => {
@@ -59,6 +63,11 @@ export function usersRouter({ users, sessions, passwords }: UsersRouterServices)
   router.delete('/:id/sessions/:sessionId', async (req, res) => {
     await sessions.revokeSession(contextOf(res), String(req.params.sessionId), String(req.params.id));
     res.status(204).end();
+  });
+
+  router.get('/:id/audit-logs', async (req, res) => {
+    const values = parseQueryParams(req.query as Record<string, unknown>, { page: 'int', limit: 'int' });
+    res.json(presentAuditPage(await auditQueries.listUserAuditLogs(contextOf(res), String(req.params.id), values)));
   });
 
   return router;

@@ -13,6 +13,7 @@ import type { CursorResult } from '../repositories/user.repository';
 
 export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
 import type { PasswordHasher } from '../security/password.hasher';
+import { withCursor } from '../validation/cursor';
 import { assertUuid } from '../validation/ids';
 import { validateInput } from '../validation/validate-input';
 import { type AuditService, diffFields } from './audit.service';
@@ -118,17 +119,10 @@ export class UserService {
     this.assertCanList(ctx);
     const filter = await validateFilter(rawFilter);
     const page = await validateInput(CursorPageInput, rawPage, 'page');
-    try {
-      return await this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), async () => {
-        const found = await withOrmErrors(() => ctx.em.getRepository(User).findPage(filter, order, page));
-        return { ...found, edges: found.edges.map(({ cursor, node }) => ({ cursor, node: toUserView(node) })) };
-      });
-    } catch (error) {
-      if (page.after !== undefined && error instanceof Error && /cursor/i.test(error.message)) {
-        throw new ValidationError([{ field: 'after', message: 'after is not a cursor of this listing' }]);
-      }
-      throw error;
-    }
+    return this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), async () => {
+      const found = await withCursor(page.after, () => ctx.em.getRepository(User).findPage(filter, order, page));
+      return { ...found, edges: found.edges.map(({ cursor, node }) => ({ cursor, node: toUserView(node) })) };
+    });
   }
 
   /** `merge` is a partial change (PATCH, GraphQL); `replace` swaps the whole profile (PUT). */

@@ -14,6 +14,8 @@ export interface TestServer extends RunningServer {
   databaseName: string;
   /** Every log line the server wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** Every SQL statement the server sent, in order. */
+  queries: string[];
   stop(): Promise<void>;
 }
 
@@ -56,12 +58,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       done();
     },
   });
-  const running = await startServer(config, { logger: createLogger(config.logLevel, sink) });
+  const queries: string[] = [];
+  const running = await startServer(config, { logger: createLogger(config.logLevel, sink), onQuery: (sql) => queries.push(sql) });
   return {
     ...running,
     config,
     databaseName,
     logs,
+    queries,
     async stop() {
       await running.close();
       await dropDatabase(databaseName);

@@ -1,0 +1,32 @@
+import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { UserView } from '../cache/user-view';
+import type { RequestContext } from '../context/request-context';
+import { AuditLogFilterInput } from '../dto/audit-query.inputs';
+import { DEFAULT_PAGE_SIZE } from '../dto/user-query.inputs';
+import type { AuditLog } from '../entities/audit-log.entity';
+import type { AuditQueryService } from '../services/audit-query.service';
+import { AuditLogConnectionType, AuditLogType } from './types/audit-log.type';
+import { UserType } from './types/user.type';
+
+@Resolver(() => AuditLogType)
+export class AuditLogResolver {
+  constructor(private readonly auditQueries: AuditQueryService) {}
+
+  @Query(() => AuditLogConnectionType, { description: 'The audit trail, newest first.' })
+  @Directive('@auth(requires: ADMIN)')
+  @Directive('@rateLimit(limit: 1000, duration: 3600)')
+  async auditLogs(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => AuditLogFilterInput, { nullable: true }) filter?: AuditLogFilterInput,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: 'At most 100.' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<AuditLogConnectionType> {
+    const page = await this.auditQueries.auditLogsByCursor(ctx, filter ?? {}, { first, ...(after ? { after } : {}) });
+    return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, totalCount: page.totalCount };
+  }
+
+  @FieldResolver(() => UserType, { nullable: true })
+  user(@Root() entry: AuditLog, @Ctx() ctx: RequestContext): Promise<UserView | null> | null {
+    return entry.userId ? ctx.loaders.userById.load(entry.userId) : null;
+  }
+}

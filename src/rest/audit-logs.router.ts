@@ -1,0 +1,50 @@
+import { Router } from 'express';
+import type { AuditLog } from '../entities/audit-log.entity';
+import type { AuditPage, AuditQueryService } from '../services/audit-query.service';
+import { contextOf } from './json-body';
+import { parseQueryParams, pickParams } from './query-params';
+
+export function presentAuditLog(entry: AuditLog) {
+  return {
+    id: entry.id,
+    userId: entry.userId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    oldValues: entry.oldValues,
+    newValues: entry.newValues,
+    ipAddress: entry.ipAddress,
+    createdAt: entry.createdAt.toISOString(),
+  };
+}
+
+export function presentAuditPage(page: AuditPage) {
+  return {
+    data: page.items.map(presentAuditLog),
+    pagination: { page: page.page, limit: page.limit, total: page.total, totalPages: page.totalPages },
+  };
+}
+
+const FILTERS = ['userId', 'entityType', 'entityId', 'action', 'from', 'to'] as const;
+
+/** /v1/audit-logs: the audit trail for admins, with the same filters as GraphQL's auditLogs. */
+export function auditLogsRouter(auditQueries: AuditQueryService): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const values = parseQueryParams(req.query as Record<string, unknown>, {
+      userId: 'string',
+      entityType: 'string',
+      entityId: 'string',
+      action: 'string',
+      from: 'datetime',
+      to: 'datetime',
+      page: 'int',
+      limit: 'int',
+    });
+    const page = await auditQueries.listAuditLogs(contextOf(res), pickParams(values, FILTERS), pickParams(values, ['page', 'limit']));
+    res.json(presentAuditPage(page));
+  });
+
+  return router;
+}

@@ -1,0 +1,48 @@
+import type { RequestContext } from '../context/request-context';
+import { AuditLogFilterInput } from '../dto/audit-query.inputs';
+import { CursorPageInput, OffsetPageInput } from '../dto/user-query.inputs';
+import { AuditLog } from '../entities/audit-log.entity';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain.errors';
+import { withOrmErrors } from '../errors/orm-error.translator';
+import { canOnUser } from '../policies/user.policy';
+import type { AuditCursorResult } from '../repositories/audit-log.repository';
+import { withCursor } from '../validation/cursor';
+import { assertUuid } from '../validation/ids';
+import { validateInput } from '../validation/validate-input';
+
+export interface AuditPage {
+  items: AuditLog[];
+  page: number;
+  limit: number;
+  total: number;
+  totalPages: number;
+}
+
+/** Reading the audit trail: admins only, whichever door asks. */
+export class AuditQueryService {
+  async listAuditLogs(ctx: RequestContext, rawFilter: unknown, rawPage: unknown): Promise<AuditPage> {
+    this.assertCanRead(ctx);
+    const filter = await validateInput(AuditLogFilterInput, rawFilter ?? {}, 'filter');
+    const page = await validateInput(OffsetPageInput, rawPage ?? {}, 'page');
+    const { items, total } = await withOrmErrors(() =>
+      ctx.em.getRepository(AuditLog).findAllPaginated(filter, { offset: (page.page - 1) * page.limit, limit: page.limit }),
+    );
+    return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
+  }
+
+  async listUserAuditLogs(ctx: RequestContext, userId: string, rawPage: unknown): Promise<AuditPage> {
+    return this.listAuditLogs(ctx, { userId: assertUuid(userId, 'user id') }, rawPage);
+  }
+
+  async auditLogsByCursor(ctx: RequestContext, rawFilter: unknown, rawPage: unknown): Promise<AuditCursorResult> {
+    this.assertCanRead(ctx);
+    const filter = await validateInput(AuditLogFilterInput, rawFilter ?? {}, 'filter');
+    const page = await validateInput(CursorPageInput, rawPage, 'page');
+    return withCursor(page.after, () => ctx.em.getRepository(AuditLog).findPage(filter, page));
+  }
+
+  private assertCanRead(ctx: RequestContext): void {
+    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    if (!canOnUser(ctx.actor, 'readAudit')) throw new ForbiddenError('Reading the audit trail needs the admin role.');
+  }
+}

@@ -1,0 +1,59 @@
+import type { EntityManager, EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
+import type Redis from 'ioredis';
+import { AuditLog } from '../entities/audit-log.entity';
+import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
+
+export const AUDIT_STREAM = 'audit';
+/** The stream is a feed for other consumers, not the archive: keep it bounded. */
+const STREAM_MAX_LENGTH = 100_000;
+
+/**
+ * Publishes each audit entry to the Redis Stream `audit` once its transaction has committed, so
+ * consumers never see an entry for a change that rolled back. Publishing is best effort: a Redis
+ * failure is reported and the request carries on.
+ */
+export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
+  private readonly pending = new WeakMap<EntityManager, AuditLog[]>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly failures: RedisFailureReporter,
+  ) {}
+
+  getSubscribedEntities() {
+    return [AuditLog];
+  }
+
+  afterCreate({ em, entity }: EventArgs<AuditLog>): void {
+    this.pending.set(em, [...(this.pending.get(em) ?? []), entity]);
+  }
+
+  async afterTransactionCommit({ em }: TransactionEventArgs): Promise<void> {
+    const entries = this.pending.get(em);
+    this.pending.delete(em);
+    if (!entries?.length) return;
+    const pipeline = this.redis.pipeline();
+    for (const entry of entries) {
+      pipeline.xadd(AUDIT_STREAM, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...this.fields(entry));
+    }
+    await this.failures.attempt('audit-stream', () => pipeline.exec(), null);
+  }
+
+  afterTransactionRollback({ em }: TransactionEventArgs): void {
+    this.pending.delete(em);
+  }
+
+  private fields(entry: AuditLog): string[] {
+    return [
+      'id', entry.id,
+      'action', entry.action,
+      'entityType', entry.entityType,
+      'entityId', entry.entityId ?? '',
+      'userId', entry.userId ?? '',
+      'ipAddress', entry.ipAddress,
+      'oldValues', JSON.stringify(entry.oldValues),
+      'newValues', JSON.stringify(entry.newValues),
+      'createdAt', entry.createdAt.toISOString(),
+    ];
+  }
+}
