@@ -3,13 +3,19 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import cors from 'cors';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config/config';
 import type { RequestContext } from '../context/request-context';
 import { DomainError } from '../errors/domain.errors';
 import { createFormatError } from '../graphql/format-error';
+import { observabilityPlugin } from '../graphql/observability.plugin';
+import { queryLimitsPlugin } from '../graphql/query-limits.plugin';
 import { buildGraphQLSchema } from '../graphql/schema';
+import type { Metrics } from '../observability/metrics';
+import { metricsRouter } from '../rest/metrics.router';
+import { securityHeaders } from '../rest/security-headers';
 import type { Logger } from '../observability/logger';
 import { auditLogsRouter } from '../rest/audit-logs.router';
 import { authRouter } from '../rest/auth.router';
@@ -23,6 +29,7 @@ import type { ReadinessCheck } from './readiness';
 
 export interface AppDependencies {
   config: Config;
+  metrics: Metrics;
   orm: MikroORM;
   services: Services;
   readiness: ReadinessCheck;
@@ -34,17 +41,29 @@ export interface BuiltApp {
   apollo: ApolloServer<RequestContext>;
 }
 
+const EXPOSED_HEADERS = ['X-Request-Id', 'Location', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+
 /** The HTTP surface: health, REST /v1 and GraphQL, over one set of services. */
-export async function createApp({ config, orm, services, readiness, logger }: AppDependencies): Promise<BuiltApp> {
+export async function createApp({ config, orm, services, readiness, logger, metrics }: AppDependencies): Promise<BuiltApp> {
   const reportUnexpected = (error: unknown, requestId?: string) => logger.error({ err: error, request_id: requestId }, 'Unexpected error');
   const isProduction = config.env === 'production';
 
+  const schema = await buildGraphQLSchema(resolverContainer(services), services.rateLimits);
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildGraphQLSchema(resolverContainer(services), services.rateLimits),
+    schema,
     formatError: createFormatError((error) => reportUnexpected(error)),
-    introspection: !isProduction,
-    plugins: [isProduction ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true })],
+    introspection: config.graphql.introspection,
+    hideSchemaDetailsFromClientErrors: isProduction,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
+    allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns shutdown; Apollo's own signal handler would stop the server twice.
+    stopOnTerminationSignals: false,
+    plugins: [
+      config.graphql.introspection && !isProduction ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      queryLimitsPlugin(() => schema, config.graphql),
+      observabilityPlugin(metrics),
+    ],
   });
   await apollo.start();
 
@@ -52,7 +71,11 @@ export async function createApp({ config, orm, services, readiness, logger }: Ap
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestIdAndLogging(logger));
+  app.use(metrics.middleware());
+  app.use(securityHeaders(isProduction));
+  app.use(cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   app.use(healthRouter(readiness));
+  if (config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token, isProduction));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(requestContext(orm, services.auth));
 

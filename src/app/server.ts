@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import type { Config } from '../config/config';
 import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
 import { createLogger, type Logger } from '../observability/logger';
+import { Metrics } from '../observability/metrics';
 import { createRedis, waitForRedis } from '../redis/redis.client';
 import { createApp } from './app';
 import { ensureBootstrapAdmin } from './bootstrap-admin';
@@ -14,6 +16,7 @@ import { createReadinessCheck } from './readiness';
 
 export interface RunningServer {
   url: string;
+  metricsUrl?: string;
   server: Server;
   orm: MikroORM;
   redis: Redis;
@@ -27,6 +30,18 @@ export interface StartOptions {
   logger?: Logger;
   /** Sees every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+}
+
+/** /metrics on its own port, for scrapers inside the network only. */
+async function listenMetrics(metrics: Metrics, port: number, host: string): Promise<Server> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const server = app.listen(port, host);
+  await once(server, 'listening');
+  return server;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -53,10 +68,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   let shuttingDown = false;
   const readiness = createReadinessCheck(orm, redis, () => shuttingDown);
-  const { app, apollo } = await createApp({ config, orm, services, readiness, logger });
-  const server = app.listen(config.port, config.host);
+  let server: Server | undefined;
+  const metrics = new Metrics({
+    orm,
+    server: () => server,
+    cacheStats: services.userCache.stats,
+    rateLimitRejections: () => services.rateLimits.rejections,
+    redisFailures: services.failures.counts,
+    auditEvents: services.auditStream.committed,
+  });
+  const { app, apollo } = await createApp({ config, orm, services, readiness, logger, metrics });
+  server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const metricsServer = config.metrics.port !== undefined ? await listenMetrics(metrics, config.metrics.port, config.host) : undefined;
 
   const purgeTimer = setInterval(() => {
     services.sessions.purgeExpired(orm.em.fork()).then(
@@ -69,6 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return {
     url: `http://${host}:${port}`,
+    metricsUrl: metricsServer ? `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics` : undefined,
     server,
     orm,
     redis,
@@ -77,9 +103,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     async close() {
       shuttingDown = true;
       clearInterval(purgeTimer);
+      metricsServer?.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+        server?.close(() => resolve());
+        server?.closeIdleConnections();
       });
       await apollo.stop();
       await orm.close(true);

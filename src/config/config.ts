@@ -67,6 +67,14 @@ const envSchema = z
     CACHE_SESSION_TTL_SECONDS: positiveInt.default(60),
     CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
     CACHE_LOCAL_TTL_SECONDS: positiveInt.default(10),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_TOKEN: z.string().min(16).optional(),
+    CORS_ORIGINS: z.string().default(''),
+    GRAPHQL_INTROSPECTION: booleanFromString.optional(),
+    GRAPHQL_MAX_DEPTH: positiveInt.default(10),
+    GRAPHQL_MAX_ALIASES: positiveInt.default(30),
+    GRAPHQL_MAX_COMPLEXITY: positiveInt.default(10000),
+    GRAPHQL_MAX_TOKENS: positiveInt.default(5000),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
@@ -110,6 +118,10 @@ export interface Config {
   /** Express "trust proxy": false, a hop count, or addresses/subnets whose X-Forwarded-For is believed. */
   trustProxy: boolean | number | string;
   rateLimit: { enabled: boolean; failClosed: boolean; limits: RateLimits };
+  /** Separate port for /metrics, or a bearer token guarding /metrics on the main port. */
+  metrics: { port?: number; token?: string };
+  corsOrigins: string[];
+  graphql: { introspection: boolean; maxDepth: number; maxAliases: number; maxComplexity: number; maxTokens: number };
   cache: { userTtlSeconds: number; listTtlSeconds: number; sessionTtlSeconds: number; localMaxEntries: number; localTtlSeconds: number };
 }
 
@@ -177,6 +189,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         readPerUser: env.RATE_LIMIT_READ_PER_USER,
         writePerUser: env.RATE_LIMIT_WRITE_PER_USER,
       },
+    },
+    metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
+    corsOrigins: env.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+    graphql: {
+      introspection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxComplexity: env.GRAPHQL_MAX_COMPLEXITY,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
     },
     cache: {
       userTtlSeconds: env.CACHE_USER_TTL_SECONDS,

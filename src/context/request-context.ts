@@ -20,4 +20,6 @@ export interface RequestContext {
   requestId: string;
   ipAddress: string;
   userAgent: string;
+  /** The GraphQL operation name once known, for the request's log line. */
+  operation?: string;
 }

@@ -31,10 +31,12 @@ export class AuditLogRepository extends EntityRepository<AuditLog> {
 
   /** The newest `perUser` entries of each user, in one statement, for batched GraphQL fields. */
   async findRecentByUserIds(userIds: readonly string[], perUser: number): Promise<AuditLog[]> {
+    if (userIds.length === 0) return [];
+    // execute() inlines an array parameter as a comma-separated list, so it must sit inside array[...].
     const rows: Record<string, unknown>[] = await this.getEntityManager().getConnection().execute(
       `select * from (
          select a.*, row_number() over (partition by a.user_id order by a.created_at desc, a.id desc) as position
-         from audit_logs a where a.user_id = any(?::uuid[])
+         from audit_logs a where a.user_id = any(array[?]::uuid[])
        ) ranked where position <= ? order by created_at desc, id desc`,
       [[...userIds], perUser],
     );

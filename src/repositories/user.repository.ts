@@ -1,4 +1,4 @@
-import { EntityRepository, raw, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
+import { Cursor, CursorError, EntityRepository, raw, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
 import type { User } from '../entities/user.entity';
 import type { UserRole } from '../entities/user-role';
 
@@ -33,6 +33,28 @@ export interface CursorResult {
   hasNextPage: boolean;
   endCursor: string | null;
   startCursor: string | null;
+}
+
+const DATE_SORT_FIELDS = new Set<UserSortField>(['createdAt', 'updatedAt']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether `after` is a cursor of this ordering: [sort value, id], with a date for date fields. A
+ * cursor of another ordering would reach SQL as a value of the wrong type and fail there.
+ */
+function isCursorOf(after: string, sort: UserSort): boolean {
+  let values: unknown;
+  try {
+    values = Cursor.decode(after);
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(values) || values.length !== 2) return false;
+  const [value, id] = values;
+  const isDate = value instanceof Date && !Number.isNaN(value.getTime());
+  // The ORM revives any ISO-looking string as a Date, so a text value may come back as one.
+  const valueFits = DATE_SORT_FIELDS.has(sort.field) ? isDate : typeof value === 'string' || isDate;
+  return valueFits && typeof id === 'string' && UUID.test(id);
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds that text and not everything. */
@@ -98,6 +120,7 @@ export class UserRepository extends EntityRepository<User> {
   }
 
   async findPage(filters: UserFilters, sort: UserSort, page: CursorPage): Promise<CursorResult> {
+    if (page.after !== undefined && !isCursorOf(page.after, sort)) throw new CursorError('Invalid cursor: not a cursor of this ordering.');
     const orderBy = this.orderBy(sort);
     const cursor = await this.getEntityManager().findByCursor(this.getEntityName(), this.where(filters), {
       first: page.first,

@@ -27,7 +27,7 @@ export function requestIdAndLogging(logger: Logger): RequestHandler {
         path: req.originalUrl.split('?')[0],
         status,
         duration_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
-        ...(res.locals.operation ? { operation: res.locals.operation } : {}),
+        ...(ctx?.operation ? { operation: ctx.operation } : {}),
       };
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       logger[level](line, `${req.method} ${line.path} ${status}`);

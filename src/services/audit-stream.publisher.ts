@@ -14,6 +14,8 @@ const STREAM_MAX_LENGTH = 100_000;
  */
 export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
   private readonly pending = new WeakMap<EntityManager, AuditLog[]>();
+  /** Committed events by action since start (logins, failed logins, registrations... for metrics). */
+  readonly committed = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -32,6 +34,7 @@ export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
     const entries = this.pending.get(em);
     this.pending.delete(em);
     if (!entries?.length) return;
+    for (const entry of entries) this.committed.set(entry.action, (this.committed.get(entry.action) ?? 0) + 1);
     const pipeline = this.redis.pipeline();
     for (const entry of entries) {
       pipeline.xadd(AUDIT_STREAM, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...this.fields(entry));
