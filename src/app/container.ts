@@ -53,7 +53,7 @@ export function createServices(config: Config, { redis, subscriber, logger }: In
   const changes = userCache;
   const rateLimits = new RateLimitService(new SlidingWindowLimiter(redis, failures, config.rateLimit.failClosed), config.rateLimit.limits, config.rateLimit.enabled);
   const users = new UserService({ signupEnabled: config.signupEnabled }, hasher, audit, userCache);
-  const auth = new AuthService(hasher, tokens, new TokenBlacklist(redis), new LoginThrottle(redis, config.loginThrottle), audit);
+  const auth = new AuthService(hasher, tokens, new TokenBlacklist(redis, failures), new LoginThrottle(redis, config.loginThrottle, failures), audit, userCache);
   const sessions = new SessionService(users, audit);
   const passwords = new PasswordService(users, hasher, audit, changes);
   const auditQueries = new AuditQueryService();

@@ -37,12 +37,27 @@ export class UserCache implements UserChangeListener {
     this.channel = `${settings.channelPrefix}user-invalidations`;
   }
 
-  /** Listens for other instances' invalidations. */
+  /**
+   * Listens for other instances' invalidations. It subscribes on every (re)connection, not once: the
+   * subscriber may not be connected yet at start (commands are not queued while offline, so that
+   * SUBSCRIBE would be lost for good), and after an outage the messages sent meanwhile were missed,
+   * so the in-process layer is dropped rather than trusted.
+   */
   async start(): Promise<void> {
     this.subscriber.on('message', (channel: string, userId: string) => {
       if (channel === this.channel) this.local?.delete(userId);
     });
-    await this.failures.attempt('cache-subscribe', () => this.subscriber.subscribe(this.channel), 0);
+    let connectedBefore = this.subscriber.status === 'ready';
+    this.subscriber.on('ready', () => {
+      if (connectedBefore) this.local?.clear();
+      connectedBefore = true;
+      void this.subscribe();
+    });
+    if (this.subscriber.status === 'ready') await this.subscribe();
+  }
+
+  private subscribe(): Promise<unknown> {
+    return this.failures.attempt('cache-subscribe', () => this.subscriber.subscribe(this.channel), 0);
   }
 
   async getUser(id: string, load: () => Promise<UserView | null>): Promise<UserView | null> {

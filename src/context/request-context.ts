@@ -20,6 +20,9 @@ export interface RequestContext {
   requestId: string;
   ipAddress: string;
   userAgent: string;
-  /** The GraphQL operation name once known, for the request's log line. */
-  operation?: string;
+  /**
+   * Extra fields for the request's log line (the GraphQL operation name). An object, so the shallow
+   * copy Apollo makes of the context still writes through to the request's own.
+   */
+  logFields: { operation?: string };
 }

@@ -35,7 +35,8 @@ export function createFormatError(reportUnexpected: ErrorReporter) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
-      return { ...base, extensions: { code } };
+      const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
+      return { ...base, extensions: { ...extensions, code } };
     }
     reportUnexpected(original);
     return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

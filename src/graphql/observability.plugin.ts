@@ -19,7 +19,7 @@ export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Reques
       return {
         async didResolveOperation({ operationName }) {
           operation = operationLabel(operationName);
-          contextValue.operation = operation;
+          contextValue.logFields.operation = operation;
         },
         async willSendResponse({ response, errors }) {
           stop({ operation });

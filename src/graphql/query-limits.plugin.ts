@@ -69,13 +69,21 @@ export function queryLimitsPlugin(schema: () => GraphQLSchema, limits: QueryLimi
           const { depth, aliases } = measure(document, operationName);
           if (depth > limits.maxDepth) throw limitError('depth', `The query is ${depth} levels deep; the limit is ${limits.maxDepth}.`, limits.maxDepth);
           if (aliases > limits.maxAliases) throw limitError('aliases', `The query uses ${aliases} aliases; the limit is ${limits.maxAliases}.`, limits.maxAliases);
-          const cost = getComplexity({
-            schema: schema(),
-            query: document,
-            operationName: operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [listAwareEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema: schema(),
+              query: document,
+              operationName: operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [listAwareEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // Variables that do not coerce (a malformed UUID) stop execution before any resolver runs,
+            // and execution reports them as BAD_USER_INPUT; thrown from here they would be a 500.
+            if (error instanceof GraphQLError) return;
+            throw error;
+          }
           if (cost > limits.maxComplexity) throw limitError('complexity', `The query costs ${cost}; the limit is ${limits.maxComplexity}.`, limits.maxComplexity);
         },
       };

@@ -98,7 +98,8 @@ export class Metrics {
     return (req, res, next) => {
       const stop = this.httpDuration.startTimer();
       res.on('finish', () => {
-        const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.baseUrl || 'unmatched';
+        const pattern = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.baseUrl || 'unmatched';
+        const route = pattern.length > 1 ? pattern.replace(/\/$/, '') : pattern;
         const labels = { method: req.method, route, status: String(res.statusCode) };
         stop(labels);
         this.httpRequests.inc(labels);

@@ -27,7 +27,7 @@ export function requestIdAndLogging(logger: Logger): RequestHandler {
         path: req.originalUrl.split('?')[0],
         status,
         duration_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
-        ...(ctx?.operation ? { operation: ctx.operation } : {}),
+        ...(ctx?.logFields.operation ? { operation: ctx.logFields.operation } : {}),
       };
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       logger[level](line, `${req.method} ${line.path} ${status}`);
@@ -51,6 +51,7 @@ export function requestContext(orm: MikroORM, auth: AuthService): RequestHandler
       requestId: res.locals.requestId as string,
       ipAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
+      logFields: {},
     };
     res.locals.ctx = ctx;
     const header = req.headers.authorization;

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 
 export interface LoginThrottleSettings {
   maxFailuresPerIp: number;
@@ -19,15 +20,30 @@ function wholeSecondsUp(ttlMs: number): number {
  * - One client IP guessing one account is refused after `maxFailuresPerIp` failures for the window.
  * - Past `maxFailuresPerAccount` failures from anywhere, the account accepts one attempt every few
  *   seconds, so a botnet cannot guess quickly yet cannot lock the owner out for long either.
+ * While Redis is unreachable the throttle fails open (reported to `failures`), like the rate limiter
+ * by default: sign-in keeps working, and wrong passwords are still refused by the stored hash.
  */
 export class LoginThrottle {
   constructor(
     private readonly redis: Redis,
     private readonly settings: LoginThrottleSettings,
+    private readonly failures: RedisFailureReporter,
   ) {}
 
   /** Seconds the caller must wait before trying, or 0 when it may try now. */
   async retryAfter(account: string, ip: string): Promise<number> {
+    return this.failures.attempt('login-throttle', () => this.check(account, ip), 0);
+  }
+
+  async recordFailure(account: string, ip: string): Promise<void> {
+    await this.failures.attempt('login-throttle', () => this.count(account, ip), null);
+  }
+
+  async recordSuccess(account: string, ip: string): Promise<void> {
+    await this.failures.attempt('login-throttle', () => this.redis.del(this.ipKey(account, ip)), 0);
+  }
+
+  private async check(account: string, ip: string): Promise<number> {
     const ipKey = this.ipKey(account, ip);
     const [[, ipFailures], [, ipTtlMs], [, accountFailures]] = (await this.redis
       .multi()
@@ -43,7 +59,7 @@ export class LoginThrottle {
     return 0;
   }
 
-  async recordFailure(account: string, ip: string): Promise<void> {
+  private async count(account: string, ip: string): Promise<void> {
     const window = this.settings.windowSeconds;
     await this.redis
       .multi()
@@ -52,10 +68,6 @@ export class LoginThrottle {
       .incr(this.accountKey(account))
       .expire(this.accountKey(account), window, 'NX')
       .exec();
-  }
-
-  async recordSuccess(account: string, ip: string): Promise<void> {
-    await this.redis.del(this.ipKey(account, ip));
   }
 
   private ipKey(account: string, ip: string): string {

@@ -1,4 +1,5 @@
 import type { EntityManager, EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
+import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import { AuditLog } from '../entities/audit-log.entity';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
@@ -39,7 +40,7 @@ export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
     for (const entry of entries) {
       pipeline.xadd(AUDIT_STREAM, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...this.fields(entry));
     }
-    await this.failures.attempt('audit-stream', () => pipeline.exec(), null);
+    await this.failures.attempt('audit-stream', () => execOrThrow(pipeline), null);
   }
 
   afterTransactionRollback({ em }: TransactionEventArgs): void {
@@ -59,4 +60,11 @@ export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
       'createdAt', entry.createdAt.toISOString(),
     ];
   }
+}
+
+/** A pipeline resolves even when its commands fail (Redis away, a wrong type): surface the first error. */
+async function execOrThrow(pipeline: ChainableCommander): Promise<void> {
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
 }

@@ -12,6 +12,7 @@ import { hashToken } from '../security/token.hasher';
 import type { TokenService } from '../security/token.service';
 import { validateInput } from '../validation/validate-input';
 import type { AuditService } from './audit.service';
+import { noUserChangeListener, type UserChangeListener } from './user-change.listener';
 
 export interface TokenPair {
   accessToken: string;
@@ -35,6 +36,7 @@ export class AuthService {
     private readonly blacklist: TokenBlacklist,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditService,
+    private readonly changes: UserChangeListener = noUserChangeListener,
   ) {}
 
   /**
@@ -62,7 +64,7 @@ export class AuthService {
     await this.throttle.recordSuccess(account, ctx.ipAddress);
 
     const rehashed = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : null;
-    return withOrmErrors(() =>
+    const pair = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         const current = em.merge(user);
         current.lastLoginAt = new Date();
@@ -72,6 +74,9 @@ export class AuthService {
         return pair;
       }),
     );
+    // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
+    await this.changes.userChanged(user.id);
+    return pair;
   }
 
   /**

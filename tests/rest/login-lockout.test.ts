@@ -1,0 +1,97 @@
+import { sleep } from '../support/auth';
+import { seedUser } from '../support/factories';
+import { ApiClient } from '../support/http';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/** One client IP guessing one account: locked out for LOGIN_LOCKOUT_SECONDS after LOGIN_MAX_FAILURES_PER_IP failures. */
+describe('login lockout per account and IP', () => {
+  let server: TestServer;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    server = await startTestServer({ LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_LOCKOUT_SECONDS: '2' });
+    api = new ApiClient(server.url);
+  });
+  afterAll(() => server.stop());
+
+  const attempt = (username: string, password: string) => api.post('/v1/auth/login', { username, password });
+  const WRONG = 'Wrong-passw0rd!';
+
+  async function failTimes(username: string, times: number): Promise<void> {
+    for (let i = 0; i < times; i += 1) expect((await attempt(username, WRONG)).status).toBe(401);
+  }
+
+  it('refuses even the right password with 429 and Retry-After after 3 failures, then lets it in once the window is over', async () => {
+    const user = await seedUser(server);
+    await failTimes(user.username, 3);
+
+    const locked = await attempt(user.username, user.password);
+    expect(locked.status).toBe(429);
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(2);
+    expect(locked.body).toMatchObject({ status: 429, type: '/problems/rate-limited', retryAfter });
+    expect((await attempt(user.username, WRONG)).status).toBe(429);
+
+    await sleep(2500);
+    expect((await attempt(user.username, user.password)).status).toBe(200);
+  });
+
+  it('does not lock before the threshold, and a success clears the count', async () => {
+    const user = await seedUser(server);
+    await failTimes(user.username, 2);
+    expect((await attempt(user.username, user.password)).status).toBe(200);
+    await failTimes(user.username, 2);
+    expect((await attempt(user.username, user.password)).status).toBe(200);
+  });
+
+  it('counts the account whatever letter case or identifier the failures used', async () => {
+    const user = await seedUser(server);
+    await attempt(user.username.toUpperCase(), WRONG);
+    await attempt(user.email, WRONG);
+    await attempt(user.email.toUpperCase(), WRONG);
+    expect((await attempt(user.username, user.password)).status).toBe(429);
+    expect((await attempt(user.email, user.password)).status).toBe(429);
+  });
+
+  it('leaves other accounts from the same IP unaffected', async () => {
+    const victim = await seedUser(server);
+    const neighbour = await seedUser(server);
+    await failTimes(victim.username, 3);
+    expect((await attempt(victim.username, victim.password)).status).toBe(429);
+    expect((await attempt(neighbour.username, neighbour.password)).status).toBe(200);
+    await failTimes(neighbour.username, 2);
+    expect((await attempt(neighbour.username, neighbour.password)).status).toBe(200);
+  });
+
+  it('locks out unknown usernames the same way, so the lockout reveals nothing', async () => {
+    const ghost = `ghost_${Date.now().toString(36)}`;
+    await failTimes(ghost, 3);
+    const locked = await attempt(ghost, WRONG);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('Retry-After is never shorter than the real wait', async () => {
+    const user = await seedUser(server);
+    await failTimes(user.username, 3);
+    // Part-way into a second, where rounding the remaining time to whole seconds would undercount it.
+    await sleep(700);
+    const locked = await attempt(user.username, user.password);
+    expect(locked.status).toBe(429);
+    await sleep(Number(locked.headers.get('retry-after')) * 1000 + 50);
+    expect((await attempt(user.username, user.password)).status).toBe(200);
+  });
+
+  it('applies to the GraphQL login too, with RATE_LIMITED and retryAfter', async () => {
+    const user = await seedUser(server);
+    await failTimes(user.username, 3);
+    const response = await api.graphql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }', {
+      u: user.username,
+      p: user.password,
+    });
+    expect(response.data).toBeNull();
+    expect(response.errors?.[0].extensions.code).toBe('RATE_LIMITED');
+    expect(response.errors?.[0].extensions.retryAfter).toBeGreaterThanOrEqual(1);
+  });
+});
