@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config/config';
 import type { RequestContext } from '../context/request-context';
@@ -19,6 +19,7 @@ import { securityHeaders } from '../rest/security-headers';
 import type { Logger } from '../observability/logger';
 import { auditLogsRouter } from '../rest/audit-logs.router';
 import { authRouter } from '../rest/auth.router';
+import { docsRouter } from '../rest/docs.router';
 import { healthRouter } from '../rest/health.router';
 import { notFoundHandler, problemMiddleware } from '../rest/problem.middleware';
 import { rejectInvalidToken, requestContext, requestIdAndLogging } from '../rest/request-context.middleware';
@@ -39,6 +40,18 @@ export interface AppDependencies {
 export interface BuiltApp {
   app: Express;
   apollo: ApolloServer<RequestContext>;
+  /** Every mounted REST route, for checking the OpenAPI document against. */
+  restRoutes: { method: string; path: string }[];
+}
+
+interface RouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+function routesOf(prefix: string, router: Router): BuiltApp['restRoutes'] {
+  return (router.stack as RouteLayer[]).flatMap((layer) =>
+    layer.route ? Object.keys(layer.route.methods).map((method) => ({ method, path: `${prefix}${layer.route?.path === '/' ? '' : layer.route?.path}` })) : [],
+  );
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'Location', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
@@ -82,10 +95,14 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   const v1 = express.Router();
   v1.use(rejectInvalidToken);
   v1.use(rateLimitMiddleware(services.rateLimits));
-  v1.use('/users', usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }));
-  v1.use('/audit-logs', auditLogsRouter(services.auditQueries));
-  v1.use('/auth', authRouter(services.auth));
+  const restRouters: Record<string, Router> = {
+    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }),
+    '/audit-logs': auditLogsRouter(services.auditQueries),
+    '/auth': authRouter(services.auth),
+  };
+  for (const [prefix, router] of Object.entries(restRouters)) v1.use(prefix, router);
   app.use('/v1', v1);
+  app.use(docsRouter());
 
   app.use(
     '/graphql',
@@ -105,5 +122,6 @@ export async function createApp({ config, orm, services, readiness, logger, metr
 
   app.use(notFoundHandler);
   app.use(problemMiddleware({ reportUnexpected }));
-  return { app, apollo };
+  const restRoutes = Object.entries(restRouters).flatMap(([prefix, router]) => routesOf(`/v1${prefix}`, router));
+  return { app, apollo, restRoutes };
 }

@@ -16,6 +16,7 @@ import { createReadinessCheck } from './readiness';
 
 export interface RunningServer {
   url: string;
+  restRoutes: { method: string; path: string }[];
   metricsUrl?: string;
   server: Server;
   orm: MikroORM;
@@ -77,7 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     redisFailures: services.failures.counts,
     auditEvents: services.auditStream.committed,
   });
-  const { app, apollo } = await createApp({ config, orm, services, readiness, logger, metrics });
+  const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
   server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -94,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return {
     url: `http://${host}:${port}`,
+    restRoutes,
     metricsUrl: metricsServer ? `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics` : undefined,
     server,
     orm,

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AuditLog } from '../entities/audit-log.entity';
 import type { AuditPage, AuditQueryService } from '../services/audit-query.service';
 import { contextOf } from './json-body';
-import { parseQueryParams, pickParams } from './query-params';
+import { type ParamSpec, parseQueryParams, pickParams } from './query-params';
 
 export function presentAuditLog(entry: AuditLog) {
   return {
@@ -27,21 +27,23 @@ export function presentAuditPage(page: AuditPage) {
 
 const FILTERS = ['userId', 'entityType', 'entityId', 'action', 'from', 'to'] as const;
 
+export const PAGE_PARAMS: ParamSpec = { page: 'int', limit: 'int' };
+export const AUDIT_LIST_PARAMS: ParamSpec = {
+  userId: 'string',
+  entityType: 'string',
+  entityId: 'string',
+  action: 'string',
+  from: 'datetime',
+  to: 'datetime',
+  ...PAGE_PARAMS,
+};
+
 /** /v1/audit-logs: the audit trail for admins, with the same filters as GraphQL's auditLogs. */
 export function auditLogsRouter(auditQueries: AuditQueryService): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    const values = parseQueryParams(req.query as Record<string, unknown>, {
-      userId: 'string',
-      entityType: 'string',
-      entityId: 'string',
-      action: 'string',
-      from: 'datetime',
-      to: 'datetime',
-      page: 'int',
-      limit: 'int',
-    });
+    const values = parseQueryParams(req.query as Record<string, unknown>, AUDIT_LIST_PARAMS);
     const page = await auditQueries.listAuditLogs(contextOf(res), pickParams(values, FILTERS), pickParams(values, ['page', 'limit']));
     res.json(presentAuditPage(page));
   });

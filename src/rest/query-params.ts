@@ -1,14 +1,26 @@
 import { type FieldError, ValidationError } from '../errors/domain.errors';
 
 export type ParseResult = { ok: true; value: unknown } | { ok: false; message: string };
-export type ParamKind = 'string' | 'int' | 'boolean' | 'datetime' | ((text: string) => ParseResult);
+/** A parameter the built-in kinds cannot express: its parser and its JSON Schema for OpenAPI. */
+export interface CustomParam {
+  parse(text: string): ParseResult;
+  schema: Record<string, unknown>;
+}
+export type ParamKind = 'string' | 'int' | 'boolean' | 'datetime' | CustomParam;
+export type ParamSpec = Record<string, ParamKind>;
+
+/** The JSON Schema of a parameter, for the OpenAPI document: the same spec the parser uses. */
+export function paramSchema(kind: ParamKind): Record<string, unknown> {
+  if (typeof kind === 'object') return kind.schema;
+  return { string: { type: 'string' }, int: { type: 'integer', minimum: 1 }, boolean: { type: 'boolean' }, datetime: { type: 'string', format: 'date-time' } }[kind];
+}
 
 /**
  * Reads query-string text into typed values, by a declared kind per parameter. Only syntax is
  * checked here (is it a number, a boolean, a date); the rules live in the service. Unknown and
  * repeated parameters are refused, every problem reported at once.
  */
-export function parseQueryParams(query: Record<string, unknown>, kinds: Record<string, ParamKind>): Record<string, unknown> {
+export function parseQueryParams(query: Record<string, unknown>, kinds: ParamSpec): Record<string, unknown> {
   const errors: FieldError[] = [];
   const values: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(query)) {
@@ -32,7 +44,7 @@ export function parseQueryParams(query: Record<string, unknown>, kinds: Record<s
 }
 
 function parse(kind: ParamKind, text: string): ParseResult {
-  if (typeof kind === 'function') return kind(text);
+  if (typeof kind === 'object') return kind.parse(text);
   switch (kind) {
     case 'string':
       return { ok: true, value: text };

@@ -3,7 +3,7 @@ import type { AuditQueryService } from '../services/audit-query.service';
 import type { PasswordService } from '../services/password.service';
 import type { SessionService } from '../services/session.service';
 import type { UserService } from '../services/user.service';
-import { presentAuditPage } from './audit-logs.router';
+import { PAGE_PARAMS, presentAuditPage } from './audit-logs.router';
 import { contextOf, requireJsonBody } from './json-body';
 import { parseQueryParams } from './query-params';
 import { presentSession, presentUser } from './user.presenter';
@@ -66,7 +66,7 @@ export function usersRouter({ users, sessions, passwords, auditQueries }: UsersR
   });
 
   router.get('/:id/audit-logs', async (req, res) => {
-    const values = parseQueryParams(req.query as Record<string, unknown>, { page: 'int', limit: 'int' });
+    const values = parseQueryParams(req.query as Record<string, unknown>, PAGE_PARAMS);
     res.json(presentAuditPage(await auditQueries.listUserAuditLogs(contextOf(res), String(req.params.id), values)));
   });
 
