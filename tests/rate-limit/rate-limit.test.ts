@@ -94,3 +94,29 @@ describe('the window slides', () => {
     expect([await read(), await read()]).toEqual([200, 200]);
   });
 });
+
+describe('client IP behind proxies', () => {
+  const attempts = async (api: ApiClient, forwardedFor: string) =>
+    (await api.post('/v1/auth/login', { username: 'nobody', password: 'Whatever-1!' }, { headers: { 'x-forwarded-for': forwardedFor } })).status;
+
+  it('ignores X-Forwarded-For unless the proxy is trusted, so clients cannot pick their own bucket', async () => {
+    const server = await startTestServer({ RATE_LIMIT_AUTH_PER_IP: '2/60' });
+    try {
+      const api = new ApiClient(server.url);
+      expect([await attempts(api, '203.0.113.1'), await attempts(api, '203.0.113.2'), await attempts(api, '203.0.113.3')]).toEqual([401, 401, 429]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keys on the forwarded client address when TRUST_PROXY names the proxy', async () => {
+    const server = await startTestServer({ RATE_LIMIT_AUTH_PER_IP: '2/60', TRUST_PROXY: 'loopback' });
+    try {
+      const api = new ApiClient(server.url);
+      expect([await attempts(api, '203.0.113.1'), await attempts(api, '203.0.113.1'), await attempts(api, '203.0.113.1')]).toEqual([401, 401, 429]);
+      expect(await attempts(api, '203.0.113.2')).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+});
