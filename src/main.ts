@@ -1,3 +1,5 @@
+// First of all: tracing must be running before express, pg, ioredis and graphql are required.
+import { tracing } from './observability/tracing.bootstrap';
 import 'reflect-metadata';
 import { startServer } from './app/server';
 import { ConfigError, loadConfig } from './config/config';
@@ -15,7 +17,7 @@ async function main(): Promise<void> {
   }
   const running = await startServer(config);
   running.logger.info(
-    { graphql: `${running.url}/graphql`, rest: `${running.url}/v1/users`, health: `${running.url}/health` },
+    { graphql: `${running.url}/graphql`, rest: `${running.url}/v1/users`, health: `${running.url}/health`, tracing: tracing !== null },
     `User API listening on ${running.url} (GraphQL and Sandbox at /graphql, REST at /v1)`,
   );
 
@@ -24,13 +26,22 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     running.logger.info({ signal }, 'Shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (error) => {
-        running.logger.error({ err: error }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      // Then flush the spans of the last requests (bounded: a collector that is down cannot hold us).
+      .then(() =>
+        tracing?.shutdown().then(
+          (flushed) => flushed || running.logger.warn('Gave up flushing traces: the collector did not answer in time'),
+          (error: unknown) => running.logger.warn({ err: error }, 'Could not flush traces'),
+        ),
+      )
+      .then(
+        () => process.exit(0),
+        (error) => {
+          running.logger.error({ err: error }, 'Shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

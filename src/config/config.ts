@@ -64,7 +64,7 @@ const envSchema = z
     RATE_LIMIT_WRITE_PER_USER: rateRule.default('500/3600'),
     CACHE_USER_TTL_SECONDS: positiveInt.default(300),
     CACHE_LIST_TTL_SECONDS: positiveInt.default(60),
-    CACHE_SESSION_TTL_SECONDS: positiveInt.default(60),
+    CACHE_SESSION_TTL_SECONDS: positiveInt.default(900),
     CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
     CACHE_LOCAL_TTL_SECONDS: positiveInt.default(10),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -75,6 +75,14 @@ const envSchema = z
     GRAPHQL_MAX_ALIASES: positiveInt.default(30),
     GRAPHQL_MAX_COMPLEXITY: positiveInt.default(10000),
     GRAPHQL_MAX_TOKENS: positiveInt.default(5000),
+    // Read from process.env by src/observability/tracing.bootstrap.ts before anything else loads;
+    // validated here so that a bad value is reported with the rest.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .string()
+      .url()
+      .refine((url) => /^https?:\/\//.test(url), 'must be an http(s):// URL (OTLP over HTTP)')
+      .optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('user-api'),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
@@ -123,6 +131,8 @@ export interface Config {
   corsOrigins: string[];
   graphql: { introspection: boolean; maxDepth: number; maxAliases: number; maxComplexity: number; maxTokens: number };
   cache: { userTtlSeconds: number; listTtlSeconds: number; sessionTtlSeconds: number; localMaxEntries: number; localTtlSeconds: number };
+  /** OpenTelemetry: spans go to the OTLP endpoint when set (started by tracing.bootstrap.ts, not from here). */
+  tracing: { otlpEndpoint?: string; serviceName: string };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {
@@ -206,5 +216,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       localMaxEntries: env.CACHE_LOCAL_MAX_ENTRIES,
       localTtlSeconds: env.CACHE_LOCAL_TTL_SECONDS,
     },
+    tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
   };
 }

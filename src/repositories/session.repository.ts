@@ -30,8 +30,14 @@ export class SessionRepository extends EntityRepository<Session> {
     return (await this.nativeDelete({ id })) > 0;
   }
 
-  async deleteByUserId(userId: string, exceptSessionId?: string): Promise<number> {
-    return this.nativeDelete(exceptSessionId ? { user: userId, id: { $ne: exceptSessionId } } : { user: userId });
+  /** Ends every session of a user (but one, if given); returns the ids ended, so caches can forget them. */
+  async deleteByUserId(userId: string, exceptSessionId?: string): Promise<string[]> {
+    // EntityManager.execute (not the bare connection) runs inside the caller's transaction.
+    const rows: { id: string }[] = await this.getEntityManager().execute(
+      exceptSessionId ? 'delete from sessions where user_id = ? and id <> ? returning id' : 'delete from sessions where user_id = ? returning id',
+      exceptSessionId ? [userId, exceptSessionId] : [userId],
+    );
+    return rows.map((row) => row.id);
   }
 
   async deleteExpired(now = new Date()): Promise<number> {

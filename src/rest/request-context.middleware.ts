@@ -5,6 +5,7 @@ import type { RequestContext } from '../context/request-context';
 import { UnauthenticatedError } from '../errors/domain.errors';
 import { createLoaders } from '../loaders/loaders';
 import type { Logger } from '../observability/logger';
+import { setRequestSpanAttributes } from '../observability/span-attributes';
 import type { AuthService } from '../services/auth.service';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -64,6 +65,7 @@ export function requestContext(orm: MikroORM, auth: AuthService): RequestHandler
         res.locals.authError = error;
       }
     }
+    setRequestSpanAttributes({ 'app.request_id': ctx.requestId, ...(ctx.actor ? { 'enduser.id': ctx.actor.id } : {}) });
     next();
   };
 }

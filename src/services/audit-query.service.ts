@@ -31,6 +31,8 @@ export class AuditQueryService {
   }
 
   async listUserAuditLogs(ctx: RequestContext, userId: string, rawPage: unknown): Promise<AuditPage> {
+    // Who may ask comes first: a caller who may not read the trail learns nothing, not even "bad id".
+    this.assertCanRead(ctx);
     return this.listAuditLogs(ctx, { userId: assertUuid(userId, 'user id') }, rawPage);
   }
 

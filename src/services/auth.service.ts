@@ -7,12 +7,12 @@ import { TooManyRequestsError, UnauthenticatedError } from '../errors/domain.err
 import { withOrmErrors } from '../errors/orm-error.translator';
 import type { LoginThrottle } from '../security/login.throttle';
 import type { PasswordHasher } from '../security/password.hasher';
-import type { TokenBlacklist } from '../security/token.blacklist';
 import { hashToken } from '../security/token.hasher';
 import type { TokenService } from '../security/token.service';
 import { validateInput } from '../validation/validate-input';
 import type { AuditService } from './audit.service';
-import { noUserChangeListener, type UserChangeListener } from './user-change.listener';
+import type { SessionCache } from '../cache/session.cache';
+import type { UserCache } from '../cache/user.cache';
 
 export interface TokenPair {
   accessToken: string;
@@ -33,10 +33,10 @@ export class AuthService {
   constructor(
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
-    private readonly blacklist: TokenBlacklist,
+    private readonly sessionCache: SessionCache,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditService,
-    private readonly changes: UserChangeListener = noUserChangeListener,
+    private readonly userCache: UserCache,
   ) {}
 
   /**
@@ -75,7 +75,7 @@ export class AuthService {
       }),
     );
     // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
-    await this.changes.userChanged(user.id);
+    await this.userCache.userChanged(user.id);
     return pair;
   }
 
@@ -103,6 +103,7 @@ export class AuthService {
       const next = this.tokens.issueRefresh(user.id, session.id);
       const won = await sessions.rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
       if (!won) throw new UnauthenticatedError('The refresh token has already been used.');
+      await this.sessionCache.forget([session.id]);
       const access = this.tokens.issueAccess(user, session.id);
       return { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
     });
@@ -110,25 +111,28 @@ export class AuthService {
 
   async logout(ctx: RequestContext): Promise<void> {
     const actor = requireActor(ctx);
-    await this.blacklist.add(actor.tokenId, actor.tokenExpiresAt);
+    await this.sessionCache.revokeToken(actor.tokenId, actor.tokenExpiresAt);
     await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         await em.getRepository(Session).deleteById(actor.sessionId);
         this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'session', entityId: actor.sessionId });
       }),
     );
+    await this.sessionCache.forget([actor.sessionId]);
   }
 
   async logoutAll(ctx: RequestContext): Promise<number> {
     const actor = requireActor(ctx);
-    await this.blacklist.add(actor.tokenId, actor.tokenExpiresAt);
-    return withOrmErrors(() =>
+    await this.sessionCache.revokeToken(actor.tokenId, actor.tokenExpiresAt);
+    const ended = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
-        const ended = await em.getRepository(Session).deleteByUserId(actor.id);
-        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'user', entityId: actor.id, newValues: { sessionsEnded: ended } });
-        return ended;
+        const endedIds = await em.getRepository(Session).deleteByUserId(actor.id);
+        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'user', entityId: actor.id, newValues: { sessionsEnded: endedIds.length } });
+        return endedIds;
       }),
     );
+    await this.sessionCache.forget(ended);
+    return ended.length;
   }
 
   /**
@@ -137,12 +141,21 @@ export class AuthService {
    */
   async authenticate(em: EntityManager, accessToken: string): Promise<Actor> {
     const claims = this.tokens.verifyAccess(accessToken);
-    if (await this.blacklist.has(claims.jti)) throw new UnauthenticatedError('The token has been revoked.');
-    const session = await withOrmErrors(() => em.getRepository(Session).findLive(claims.sid));
-    if (!session || session.user.id !== claims.sub) throw new UnauthenticatedError('The session has ended.');
-    const user = session.user;
-    if (!user.isActive || user.deletedAt !== null) throw new UnauthenticatedError('The account is not active.');
-    return { id: user.id, username: user.username, role: user.role, sessionId: session.id, tokenId: claims.jti, tokenExpiresAt: new Date(claims.exp * 1000) };
+    const tokenExpiresAt = new Date(claims.exp * 1000);
+    // One Redis round trip answers both "revoked?" and, usually, "which live session?".
+    const state = await this.sessionCache.lookup(claims.jti, claims.sid);
+    if (state.revoked) throw new UnauthenticatedError('The token has been revoked.');
+    let session = state.session;
+    if (!session) {
+      const row = await withOrmErrors(() => em.getRepository(Session).findLive(claims.sid));
+      session = row ? { userId: row.user.id, expiresAt: row.expiresAt.getTime() } : null;
+      if (session) await this.sessionCache.remember(claims.sid, session, tokenExpiresAt);
+    }
+    if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) throw new UnauthenticatedError('The session has ended.');
+    // The role comes from the user as it is now, not as it was when the token was issued.
+    const user = await this.userCache.getUser(claims.sub, () => withOrmErrors(() => em.getRepository(User).findById(claims.sub)));
+    if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
+    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt };
   }
 
   /** Starts a session for a user whose credentials were just proven. */
@@ -167,6 +180,7 @@ export class AuthService {
       await em.getRepository(Session).deleteById(session.id);
       this.audit.record(em, ctx, { action: 'auth.refresh_reuse_detected', entityType: 'session', entityId: session.id, userId: session.user.id });
     });
+    await this.sessionCache.forget([session.id]);
   }
 }
 

@@ -7,6 +7,7 @@ import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser } from '../policies/user.policy';
 import type { PasswordHasher } from '../security/password.hasher';
 import { validateInput } from '../validation/validate-input';
+import type { SessionCache } from '../cache/session.cache';
 import type { AuditService } from './audit.service';
 import { requireActor } from './auth.service';
 import type { UserChangeListener } from './user-change.listener';
@@ -21,6 +22,7 @@ export class PasswordService {
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
     private readonly changes: UserChangeListener,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   /**
@@ -49,15 +51,17 @@ export class PasswordService {
       }
     }
     const passwordHash = await this.hasher.hash(input.newPassword);
-    await withOrmErrors(() =>
+    const endedSessions = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         const current = em.merge(user);
         current.passwordHash = passwordHash;
         em.persist(em.create(PasswordHistory, { user: current, passwordHash }));
-        await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);
+        const ended = await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);
         this.audit.record(em, ctx, { action: 'auth.password_changed', entityType: 'user', entityId: user.id });
+        return ended;
       }),
     );
+    await this.sessionCache.forget(endedSessions);
     await this.changes.userChanged(user.id);
   }
 }

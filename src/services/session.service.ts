@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError } from '../errors/domain.errors';
 import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser } from '../policies/user.policy';
 import { assertUuid } from '../validation/ids';
+import type { SessionCache } from '../cache/session.cache';
 import type { AuditService } from './audit.service';
 import { requireActor } from './auth.service';
 import type { UserService } from './user.service';
@@ -13,6 +14,7 @@ export class SessionService {
   constructor(
     private readonly users: UserService,
     private readonly audit: AuditService,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   async listSessions(ctx: RequestContext, userId: string): Promise<Session[]> {
@@ -30,7 +32,7 @@ export class SessionService {
   async revokeSession(ctx: RequestContext, sessionId: string, expectedUserId?: string): Promise<void> {
     const actor = requireActor(ctx);
     const id = assertUuid(sessionId, 'session id');
-    await withOrmErrors(() =>
+    const revokedId = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         const session = await em.getRepository(Session).findOne({ id }, { populate: ['user'] });
         const owner = session?.user;
@@ -39,8 +41,10 @@ export class SessionService {
         if (!canOnUser(actor, 'manageSessions', owner)) throw new ForbiddenError('You may not end the sessions of this user.');
         await em.getRepository(Session).deleteById(session.id);
         this.audit.record(em, ctx, { action: 'session.revoked', entityType: 'session', entityId: session.id, oldValues: { userId: owner.id } });
+        return session.id;
       }),
     );
+    await this.sessionCache.forget([revokedId]);
   }
 
   async purgeExpired(em: RequestContext['em']): Promise<number> {

@@ -3,4 +3,3 @@ export interface UserChangeListener {
   userChanged(userId: string): Promise<void>;
 }
 
-export const noUserChangeListener: UserChangeListener = { userChanged: async () => undefined };

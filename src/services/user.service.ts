@@ -17,6 +17,7 @@ import { withCursor } from '../validation/cursor';
 import { assertUuid } from '../validation/ids';
 import { validateInput } from '../validation/validate-input';
 import { type AuditService, diffFields } from './audit.service';
+import type { SessionCache } from '../cache/session.cache';
 import type { UserCache } from '../cache/user.cache';
 import { toUserView, type UserView } from '../cache/user-view';
 
@@ -54,6 +55,7 @@ export class UserService {
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
     private readonly cache: UserCache,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   async createUser(ctx: RequestContext, raw: unknown): Promise<User> {
@@ -131,7 +133,7 @@ export class UserService {
     const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<User>;
     if (changes.email) changes.email = changes.email.toLowerCase();
 
-    const user = await withOrmErrors(() =>
+    const { user, endedSessions } = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         const target = await this.findVisible(ctx, em, id);
         for (const field of Object.keys(changes)) {
@@ -141,28 +143,28 @@ export class UserService {
         em.getRepository(User).update(target, changes);
         const { oldValues, newValues } = diffFields(before, pick(target, AUDITED_FIELDS), AUDITED_FIELDS as string[]);
         this.auditUpdate(em, ctx, target.id, oldValues, newValues);
-        if (before.isActive === true && target.isActive === false) {
-          await em.getRepository(Session).deleteByUserId(target.id);
-        }
-        return target;
+        const deactivated = before.isActive === true && target.isActive === false;
+        return { user: target, endedSessions: deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [] };
       }),
     );
     await this.cache.userChanged(user.id);
+    await this.sessionCache.forget(endedSessions);
     return user;
   }
 
   async deleteUser(ctx: RequestContext, id: string): Promise<void> {
-    const userId = await withOrmErrors(() =>
+    const { userId, endedSessions } = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         const target = await this.findVisible(ctx, em, id);
         if (!canOnUser(ctx.actor, 'delete', target)) throw new ForbiddenError('You may not delete this user.');
         em.getRepository(User).softDelete(target);
-        await em.getRepository(Session).deleteByUserId(target.id);
+        const ended = await em.getRepository(Session).deleteByUserId(target.id);
         this.audit.record(em, ctx, { action: 'user.deleted', entityType: 'user', entityId: target.id });
-        return target.id;
+        return { userId: target.id, endedSessions: ended };
       }),
     );
     await this.cache.userChanged(userId);
+    await this.sessionCache.forget(endedSessions);
   }
 
   /**

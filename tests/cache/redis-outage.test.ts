@@ -44,8 +44,8 @@ describe('Redis dies mid-flight and comes back', () => {
     user = await signedIn(server, api, UserRole.USER);
   });
   afterAll(async () => {
-    await redisServer.kill();
-    await server.stop();
+    await redisServer?.kill();
+    await server?.stop();
   });
 
   const userKey = (id: string) => `${server.config.redisKeyPrefix}user:${id}`;
@@ -173,8 +173,8 @@ describe('an instance that starts while Redis is down', () => {
     server = await startTestServer({ REDIS_URL: redisServer.url });
   });
   afterAll(async () => {
-    await redisServer.kill();
-    await server.stop();
+    await redisServer?.kill();
+    await server?.stop();
   });
 
   it('serves without Redis, then subscribes to invalidations once Redis appears', async () => {
@@ -207,8 +207,8 @@ describe('Redis down with RATE_LIMIT_FAIL_CLOSED=true', () => {
     server = await startTestServer({ REDIS_URL: redisServer.url, RATE_LIMIT_FAIL_CLOSED: 'true' });
   });
   afterAll(async () => {
-    await redisServer.kill();
-    await server.stop();
+    await redisServer?.kill();
+    await server?.stop();
   });
 
   it('refuses requests with 503 problem+json instead of serving them unlimited', async () => {
