@@ -64,7 +64,7 @@ export function createServices(config: Config, { redis, subscriber, logger }: In
 /** Hands type-graphql resolver instances that already hold their services. */
 export function resolverContainer(services: Services): ContainerType {
   const instances = new Map<Function, object>([
-    [UserResolver, new UserResolver(services.users)],
+    [UserResolver, new UserResolver(services.users, services.sessions, services.auditQueries)],
     [AuthResolver, new AuthResolver(services.auth, services.sessions, services.passwords)],
     [AuditLogResolver, new AuditLogResolver(services.auditQueries)],
   ]);

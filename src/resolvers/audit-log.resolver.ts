@@ -26,7 +26,7 @@ export class AuditLogResolver {
   }
 
   @FieldResolver(() => UserType, { nullable: true })
-  user(@Root() entry: AuditLog, @Ctx() ctx: RequestContext): Promise<UserView | null> | null {
-    return entry.userId ? ctx.loaders.userById.load(entry.userId) : null;
+  user(@Root() entry: AuditLog, @Ctx() ctx: RequestContext): Promise<UserView | null> {
+    return this.auditQueries.actorOf(ctx, entry);
   }
 }

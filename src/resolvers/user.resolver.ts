@@ -5,9 +5,9 @@ import type { AuditLog } from '../entities/audit-log.entity';
 import { CreateUserInput, UpdateUserInput } from '../dto/user.inputs';
 import { DEFAULT_PAGE_SIZE, DEFAULT_USER_ORDER, UserFilterInput, UserOrderInput } from '../dto/user-query.inputs';
 import type { UserView } from '../cache/user-view';
-import { ForbiddenError } from '../errors/domain.errors';
-import { canOnUser } from '../policies/user.policy';
 import { requireActor } from '../services/auth.service';
+import type { AuditQueryService } from '../services/audit-query.service';
+import type { SessionService } from '../services/session.service';
 import type { UserService } from '../services/user.service';
 import { AuditLogType } from './types/audit-log.type';
 import { SessionType } from './types/session.type';
@@ -15,7 +15,11 @@ import { UserConnectionType, UserType } from './types/user.type';
 
 @Resolver(() => UserType)
 export class UserResolver {
-  constructor(private readonly userService: UserService) {}
+  constructor(
+    private readonly userService: UserService,
+    private readonly sessionService: SessionService,
+    private readonly auditQueries: AuditQueryService,
+  ) {}
 
   @Query(() => UserType, { description: 'The signed-in user.' })
   @Directive('@auth(requires: USER)')
@@ -77,12 +81,11 @@ export class UserResolver {
   @FieldResolver(() => [AuditLogType], { description: "The user's newest audit entries as actor (up to 50)." })
   @Directive('@auth(requires: ADMIN)')
   auditLogs(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<AuditLog[]> {
-    return ctx.loaders.recentAuditLogsByUserId.load(user.id);
+    return this.auditQueries.recentByActor(ctx, user.id);
   }
 
   @FieldResolver(() => [SessionType], { nullable: true })
-  async sessions(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<SessionType[]> {
-    if (!canOnUser(ctx.actor, 'manageSessions', user)) throw new ForbiddenError('Only the user and admins see its sessions.');
-    return ctx.loaders.sessionsByUserId.load(user.id);
+  sessions(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<SessionType[]> {
+    return this.sessionService.sessionsOf(ctx, user);
   }
 }

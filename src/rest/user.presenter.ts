@@ -1,21 +1,14 @@
 import type { Session } from '../entities/session.entity';
-import type { UserView } from '../cache/user-view';
+import { toUserView, type UserView } from '../cache/user-view';
 
-/** The public shape of a user: an explicit list, so a new column never leaks by accident. */
+/** The public shape of a user: the view's explicit field list, timestamps as ISO strings. */
 export function presentUser(user: UserView) {
+  const view = toUserView(user);
   return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    phone: user.phone,
-    role: user.role,
-    isActive: user.isActive,
-    emailVerified: user.emailVerified,
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
-    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    ...view,
+    createdAt: view.createdAt.toISOString(),
+    updatedAt: view.updatedAt.toISOString(),
+    lastLoginAt: view.lastLoginAt?.toISOString() ?? null,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { UserView } from '../cache/user-view';
 import type { RequestContext } from '../context/request-context';
 import { AuditLogFilterInput } from '../dto/audit-query.inputs';
 import { CursorPageInput, OffsetPageInput } from '../dto/user-query.inputs';
@@ -41,6 +42,18 @@ export class AuditQueryService {
     const filter = await validateInput(AuditLogFilterInput, rawFilter ?? {}, 'filter');
     const page = await validateInput(CursorPageInput, rawPage, 'page');
     return withCursor(page.after, () => ctx.em.getRepository(AuditLog).findPage(filter, page));
+  }
+
+  /** The nested User.auditLogs field: the user's newest entries as actor, batched per request. */
+  async recentByActor(ctx: RequestContext, userId: string): Promise<AuditLog[]> {
+    this.assertCanRead(ctx);
+    return withOrmErrors(() => ctx.loaders.recentAuditLogsByUserId.load(userId));
+  }
+
+  /** The nested AuditLog.user field: who acted, unless since deleted. */
+  async actorOf(ctx: RequestContext, entry: Pick<AuditLog, 'userId'>): Promise<UserView | null> {
+    this.assertCanRead(ctx);
+    return entry.userId ? withOrmErrors(() => ctx.loaders.userById.load(entry.userId as string)) : null;
   }
 
   private assertCanRead(ctx: RequestContext): void {

@@ -2,7 +2,7 @@ import type { RequestContext } from '../context/request-context';
 import { Session } from '../entities/session.entity';
 import { ForbiddenError, NotFoundError } from '../errors/domain.errors';
 import { withOrmErrors } from '../errors/orm-error.translator';
-import { canOnUser } from '../policies/user.policy';
+import { canOnUser, type UserTarget } from '../policies/user.policy';
 import { assertUuid } from '../validation/ids';
 import type { SessionCache } from '../cache/session.cache';
 import type { AuditService } from './audit.service';
@@ -24,9 +24,10 @@ export class SessionService {
     return withOrmErrors(() => ctx.em.getRepository(Session).findByUserId(user.id));
   }
 
-  /** Sessions of many users at once, for batched GraphQL field resolution. Authorization is the caller's. */
-  async sessionsByUserIds(ctx: RequestContext, userIds: readonly string[]): Promise<Session[]> {
-    return withOrmErrors(() => ctx.em.getRepository(Session).findByUserIds(userIds));
+  /** The nested User.sessions field: batched with the request's other users, for the owner and admins. */
+  async sessionsOf(ctx: RequestContext, user: UserTarget): Promise<Session[]> {
+    if (!canOnUser(ctx.actor, 'manageSessions', user)) throw new ForbiddenError('Only the user and admins see its sessions.');
+    return withOrmErrors(() => ctx.loaders.sessionsByUserId.load(user.id));
   }
 
   async revokeSession(ctx: RequestContext, sessionId: string, expectedUserId?: string): Promise<void> {
