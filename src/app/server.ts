@@ -6,7 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import type { Config } from '../config/config';
 import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
-import { createLogger, type Logger } from '../observability/logger';
+import { createLogger, type Logger, prettyDestination } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { createRedis, waitForRedis } from '../redis/redis.client';
 import { createApp } from './app';
@@ -46,7 +46,7 @@ async function listenMetrics(metrics: Metrics, port: number, host: string): Prom
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, prettyDestination(config.env));
   const dbSettings = { databaseUrl: config.databaseUrl, poolMax: config.dbPoolMax, onQuery: options.onQuery };
   if (config.migrateOnStart) await ensureDatabaseExists(dbSettings);
   const orm = await connectDatabase(dbSettings);

@@ -10,6 +10,7 @@ const DIRECTIVE = 'auth';
 /** The directive's own role type: its values are the role names as written in the SDL. */
 const requiredRoleEnum = new GraphQLEnumType({
   name: 'RequiredRole',
+  description: 'The least role a field of @auth requires.',
   values: Object.fromEntries(Object.values(UserRole).map((role) => [role.toUpperCase(), { value: role.toUpperCase() }])),
 });
 

@@ -15,5 +15,5 @@ export enum UserSortField {
 }
 
 registerEnumType(UserRole, { name: 'Role', description: 'What a user may do: ADMIN > MODERATOR > USER.' });
-registerEnumType(SortDirection, { name: 'SortDirection' });
+registerEnumType(SortDirection, { name: 'SortDirection', description: 'Ascending or descending.' });
 registerEnumType(UserSortField, { name: 'UserSortField', description: 'Fields users can be ordered by; ties are broken by id.' });

@@ -42,7 +42,7 @@ export class UserFilterInput {
   createdBefore?: Date;
 }
 
-@InputType()
+@InputType({ description: 'How to order users; ties are always broken by id.' })
 export class UserOrderInput {
   @Field(() => UserSortField)
   @IsEnum(UserSortField)

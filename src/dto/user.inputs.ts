@@ -131,7 +131,7 @@ export class ReplaceUserInput {
   emailVerified?: boolean;
 }
 
-@InputType()
+@InputType({ description: 'A new password; owners also prove the current one.' })
 export class ChangePasswordInput {
   @Field({ nullable: true, description: 'Required when changing your own password.' })
   @IsOptional()

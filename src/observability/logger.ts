@@ -24,6 +24,15 @@ const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
+/**
+ * A developer at a terminal reads colourised lines; everything else (production, pipes, log
+ * collectors, tests) gets the JSON lines.
+ */
+export function prettyDestination(env: string): DestinationStream | undefined {
+  if (env !== 'development' || !process.stdout.isTTY) return undefined;
+  return pino.transport({ target: 'pino-pretty', options: { messageKey: 'message', timestampKey: 'timestamp', translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' } });
+}
+
 /** JSON lines in the seed's shape: timestamp, level, service, message, plus request fields. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(

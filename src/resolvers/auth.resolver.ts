@@ -63,7 +63,7 @@ export class AuthResolver {
     return this.sessionService.listSessions(ctx, userId);
   }
 
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, { description: 'Ends one session: your own, or any as an admin.' })
   @Directive('@auth(requires: USER)')
   @Directive('@rateLimit(limit: 100, duration: 3600)')
   async revokeSession(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {

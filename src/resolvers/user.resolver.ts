@@ -59,7 +59,7 @@ export class UserResolver {
     return this.userService.createUser(ctx, input);
   }
 
-  @Mutation(() => UserType)
+  @Mutation(() => UserType, { description: 'Changes some fields; role, isActive and emailVerified need the right role.' })
   @Directive('@auth(requires: USER)')
   @Directive('@rateLimit(limit: 100, duration: 3600)')
   updateUser(

@@ -5,7 +5,7 @@ import { UserType } from './user.type';
 @ObjectType('AuditLog', { description: 'Who did what to which entity. Admins only.' })
 @Directive('@auth(requires: ADMIN)')
 export class AuditLogType {
-  @Field(() => UUIDResolver)
+  @Field(() => UUIDResolver, { description: 'Stable identifier.' })
   id!: string;
 
   @Field(() => UUIDResolver, { nullable: true, description: 'The acting user, if any.' })
@@ -14,13 +14,13 @@ export class AuditLogType {
   @Field(() => UserType, { nullable: true, description: 'The acting user, unless since deleted.' })
   user?: UserType | null;
 
-  @Field()
+  @Field({ description: 'What happened, e.g. user.created or auth.login_failed.' })
   action!: string;
 
-  @Field()
+  @Field({ description: 'The kind of entity acted on: user or session.' })
   entityType!: string;
 
-  @Field(() => UUIDResolver, { nullable: true })
+  @Field(() => UUIDResolver, { nullable: true, description: 'The entity acted on.' })
   entityId!: string | null;
 
   @Field(() => JSONObjectResolver, { nullable: true, description: 'Changed fields before the change.' })
@@ -29,39 +29,39 @@ export class AuditLogType {
   @Field(() => JSONObjectResolver, { nullable: true, description: 'Changed fields after the change.' })
   newValues!: Record<string, unknown> | null;
 
-  @Field()
+  @Field({ description: 'The client address of the request.' })
   ipAddress!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: 'When it happened.' })
   createdAt!: Date;
 }
 
-@ObjectType('AuditLogEdge')
+@ObjectType('AuditLogEdge', { description: 'An audit entry and its position in the listing.' })
 export class AuditLogEdgeType {
-  @Field()
+  @Field({ description: 'Pass as `after` to continue behind this entry.' })
   cursor!: string;
 
-  @Field(() => AuditLogType)
+  @Field(() => AuditLogType, { description: 'The entry.' })
   node!: AuditLogType;
 }
 
-@ObjectType('AuditLogPageInfo')
+@ObjectType('AuditLogPageInfo', { description: 'Where a page of audit entries ends.' })
 export class AuditLogPageInfoType {
-  @Field()
+  @Field({ description: 'True when another page follows this one.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
   endCursor!: string | null;
 }
 
-@ObjectType('AuditLogConnection')
+@ObjectType('AuditLogConnection', { description: 'A page of audit entries, newest first.' })
 export class AuditLogConnectionType {
-  @Field(() => [AuditLogEdgeType])
+  @Field(() => [AuditLogEdgeType], { description: 'The entries of this page.' })
   edges!: AuditLogEdgeType[];
 
-  @Field(() => AuditLogPageInfoType)
+  @Field(() => AuditLogPageInfoType, { description: 'Paging state.' })
   pageInfo!: AuditLogPageInfoType;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Entries matching the filter, on all pages.' })
   totalCount!: number;
 }

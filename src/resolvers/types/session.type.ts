@@ -3,21 +3,21 @@ import { Field, ObjectType } from 'type-graphql';
 
 @ObjectType('Session', { description: 'One signed-in device. Its tokens are never shown here.' })
 export class SessionType {
-  @Field(() => UUIDResolver)
+  @Field(() => UUIDResolver, { description: 'Pass to revokeSession to end it.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The client address at login.' })
   ipAddress!: string;
 
-  @Field()
+  @Field({ description: 'The client software at login.' })
   userAgent!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: 'When the login happened.' })
   createdAt!: Date;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: 'The last token refresh.' })
   lastUsedAt!: Date;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: 'When the refresh token stops working unless refreshed.' })
   expiresAt!: Date;
 }

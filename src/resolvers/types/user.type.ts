@@ -6,40 +6,40 @@ import { SessionType } from './session.type';
 
 @ObjectType('User', { description: 'An account. Password hashes and deletion marks are never exposed.' })
 export class UserType {
-  @Field(() => UUIDResolver)
+  @Field(() => UUIDResolver, { description: 'Stable identifier.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'Unique in any letter case among live users.' })
   username!: string;
 
-  @Field(() => EmailAddressResolver)
+  @Field(() => EmailAddressResolver, { description: 'Stored in lower case; unique among live users.' })
   email!: string;
 
-  @Field()
+  @Field({ description: 'Given name, 1-100 characters.' })
   firstName!: string;
 
-  @Field()
+  @Field({ description: 'Family name, 1-100 characters.' })
   lastName!: string;
 
   @Field(() => String, { nullable: true, description: 'E.164.' })
   phone!: string | null;
 
-  @Field(() => UserRole)
+  @Field(() => UserRole, { description: 'What the user may do.' })
   role!: UserRole;
 
-  @Field()
+  @Field({ description: 'Inactive users cannot sign in; deactivation ends their sessions.' })
   isActive!: boolean;
 
-  @Field()
+  @Field({ description: 'Set by admins.' })
   emailVerified!: boolean;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: 'When the account was created.' })
   createdAt!: Date;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: 'When the account last changed.' })
   updatedAt!: Date;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeResolver, { nullable: true, description: 'The last successful login, if any.' })
   lastLoginAt!: Date | null;
 
   @Field(() => [SessionType], { nullable: true, description: 'Live sessions; visible to the user and to admins.' })
@@ -47,33 +47,33 @@ export class UserType {
   sessions?: SessionType[];
 }
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: 'Where a page ends, and whether more follow.' })
 export class PageInfoType {
-  @Field()
+  @Field({ description: 'True when another page follows this one.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
   endCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cursor of the first edge.' })
   startCursor!: string | null;
 }
 
-@ObjectType('UserEdge')
+@ObjectType('UserEdge', { description: 'A user and its position in the listing.' })
 export class UserEdgeType {
   @Field({ description: 'Pass as `after` to continue behind this user.' })
   cursor!: string;
 
-  @Field(() => UserType)
+  @Field(() => UserType, { description: 'The user.' })
   node!: UserType;
 }
 
 @ObjectType('UserConnection', { description: 'A page of users, Relay style.' })
 export class UserConnectionType {
-  @Field(() => [UserEdgeType])
+  @Field(() => [UserEdgeType], { description: 'The users of this page, in order.' })
   edges!: UserEdgeType[];
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'Paging state.' })
   pageInfo!: PageInfoType;
 
   @Field(() => Int, { description: 'Users matching the filter, on all pages.' })
