@@ -1,4 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SessionCache } from '../cache/session.cache';
+import type { UserCache } from '../cache/user.cache';
+import { toUserView, type UserView } from '../cache/user-view';
 import type { RequestContext } from '../context/request-context';
 import { CreateUserInput, ReplaceUserInput, UpdateUserInput } from '../dto/user.inputs';
 import { CursorPageInput, OffsetPageInput, UserFilterInput, type UserOrderInput } from '../dto/user-query.inputs';
@@ -10,16 +13,13 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } 
 import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser, type UserAction } from '../policies/user.policy';
 import type { CursorResult } from '../repositories/user.repository';
-
-export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
 import type { PasswordHasher } from '../security/password.hasher';
 import { withCursor } from '../validation/cursor';
 import { assertUuid } from '../validation/ids';
 import { validateInput } from '../validation/validate-input';
 import { type AuditService, diffFields } from './audit.service';
-import type { SessionCache } from '../cache/session.cache';
-import type { UserCache } from '../cache/user.cache';
-import { toUserView, type UserView } from '../cache/user-view';
+
+export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
 
 export interface UserPage {
   items: UserView[];
