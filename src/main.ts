@@ -22,12 +22,20 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
+  const shutdownTimeoutSeconds = config.shutdownTimeoutSeconds;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.logger.info({ signal }, 'Shutting down');
+    running.logger.info({ signal, timeoutSeconds: shutdownTimeoutSeconds }, 'Shutting down');
+    // Last resort should closing the pools or flushing traces hang: the drain plus 10 s, then exit 1.
+    setTimeout(() => process.exit(1), (shutdownTimeoutSeconds + 10) * 1000).unref();
+    // 0 when every in-flight request finished; 1 when the timeout cut some (close() logs it).
+    let exitCode = 0;
     running
       .close()
+      .then(({ drained }) => {
+        if (!drained) exitCode = 1;
+      })
       // Then flush the spans of the last requests (bounded: a collector that is down cannot hold us).
       .then(() =>
         tracing?.shutdown().then(
@@ -36,7 +44,7 @@ async function main(): Promise<void> {
         ),
       )
       .then(
-        () => process.exit(0),
+        () => process.exit(exitCode),
         (error) => {
           running.logger.error({ err: error }, 'Shutdown failed');
           process.exit(1);

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -23,8 +23,16 @@ export interface RunningServer {
   redis: Redis;
   services: Services;
   logger: Logger;
-  /** Stops accepting, lets in-flight requests finish, then closes the pools. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight requests finish (at most SHUTDOWN_TIMEOUT, then their
+   * connections are cut), then closes the pools. Calling it again returns the same promise.
+   */
+  close(): Promise<ShutdownOutcome>;
+}
+
+export interface ShutdownOutcome {
+  /** False when the timeout ran out and open connections were destroyed. */
+  drained: boolean;
 }
 
 export interface StartOptions {
@@ -43,6 +51,45 @@ async function listenMetrics(metrics: Metrics, port: number, host: string): Prom
   const server = app.listen(port, host);
   await once(server, 'listening');
   return server;
+}
+
+/** The responses in progress, so that a shutdown can tell each it is the last on its connection. */
+function trackResponses(server: Server): Set<ServerResponse> {
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+  return inFlight;
+}
+
+/**
+ * Stops accepting connections and lets in-flight requests finish. Idle keep-alive connections are
+ * closed at once; every response in progress, and any request still arriving on an open connection
+ * (/ready then says 503), is the last on its connection. Whatever is open after `timeoutMs` is
+ * destroyed. Resolves true when everything finished in time.
+ */
+async function drain(server: Server, inFlight: Set<ServerResponse>, timeoutMs: number): Promise<boolean> {
+  const lastOnItsConnection = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Its headers already promised keep-alive: close the connection as soon as it falls idle.
+    else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+  };
+  inFlight.forEach(lastOnItsConnection);
+  server.prependListener('request', (_req, res) => lastOnItsConnection(res));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const drained = await Promise.race([closed.then(() => true as const), timedOut]);
+  clearTimeout(timer);
+  if (!drained) {
+    server.closeAllConnections();
+    await closed;
+  }
+  return drained;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -79,9 +126,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     auditEvents: services.auditStream.committed,
   });
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
-  server = app.listen(config.port, config.host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = app.listen(config.port, config.host);
+  server = listening;
+  const inFlight = trackResponses(listening);
+  await once(listening, 'listening');
+  const { port } = listening.address() as AddressInfo;
   const metricsServer = config.metrics.port !== undefined ? await listenMetrics(metrics, config.metrics.port, config.host) : undefined;
 
   const purgeTimer = setInterval(() => {
@@ -93,27 +142,30 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   purgeTimer.unref();
 
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let closing: Promise<ShutdownOutcome> | undefined;
   return {
     url: `http://${host}:${port}`,
     restRoutes,
     metricsUrl: metricsServer ? `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics` : undefined,
-    server,
+    server: listening,
     orm,
     redis,
     services,
     logger,
-    async close() {
-      shuttingDown = true;
-      clearInterval(purgeTimer);
-      metricsServer?.close();
-      await new Promise<void>((resolve) => {
-        server?.close(() => resolve());
-        server?.closeIdleConnections();
-      });
-      await apollo.stop();
-      await orm.close(true);
-      redis.disconnect();
-      subscriber.disconnect();
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        clearInterval(purgeTimer);
+        metricsServer?.close();
+        const drained = await drain(listening, inFlight, config.shutdownTimeoutSeconds * 1000);
+        if (!drained) logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'Requests still running at the shutdown timeout; cut their connections');
+        await apollo.stop();
+        await orm.close(true);
+        redis.disconnect();
+        subscriber.disconnect();
+        return { drained };
+      })();
+      return closing;
     },
   };
 }

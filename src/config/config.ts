@@ -52,6 +52,7 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(50),
     LOGIN_LOCKOUT_SECONDS: positiveInt.default(900),
     SESSION_PURGE_INTERVAL_SECONDS: positiveInt.default(3600),
+    SHUTDOWN_TIMEOUT: positiveInt.default(10),
     BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
     TRUST_PROXY: z.string().default('false'),
     RATE_LIMIT_ENABLED: booleanFromString.default('true'),
@@ -122,6 +123,8 @@ export interface Config {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   loginThrottle: { maxFailuresPerIp: number; maxFailuresPerAccount: number; windowSeconds: number };
   sessionPurgeIntervalSeconds: number;
+  /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before their connections are cut. */
+  shutdownTimeoutSeconds: number;
   bodyLimitBytes: number;
   /** Express "trust proxy": false, a hop count, or addresses/subnets whose X-Forwarded-For is believed. */
   trustProxy: boolean | number | string;
@@ -186,6 +189,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: env.LOGIN_LOCKOUT_SECONDS,
     },
     sessionPurgeIntervalSeconds: env.SESSION_PURGE_INTERVAL_SECONDS,
+    shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimit: {

@@ -7,6 +7,24 @@ const uniqueFieldByConstraint: Record<string, string> = {
   users_email_lower_unique: 'email',
 };
 
+/**
+ * "The database cannot be reached right now", whether it surfaces raw (pg, knex) or wrapped in a
+ * MikroORM DriverException (which copies `code`): socket errors, PostgreSQL's connection-exception
+ * class 08, 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now: a restart), 53300 (too
+ * many connections), and the pool's own timeout.
+ */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|Connection ended unexpectedly|is not queryable|Timeout acquiring a connection/i;
+
+function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof ConnectionException) return true;
+  // Duck-typed: socket errors are made by Node's core, whose Error is not always this realm's (jest).
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
+}
+
 /** The one place where database failures become domain errors; anything unknown is passed through. */
 export function translateOrmError(error: unknown): unknown {
   if (error instanceof UniqueConstraintViolationException) {
@@ -14,7 +32,7 @@ export function translateOrmError(error: unknown): unknown {
     const field = uniqueFieldByConstraint[constraint] ?? Object.entries(uniqueFieldByConstraint).find(([name]) => error.message.includes(name))?.[1];
     return new ConflictError(field ? `A user with this ${field} already exists.` : 'The resource already exists.', field);
   }
-  if (error instanceof ConnectionException) {
+  if (isConnectionFailure(error)) {
     return new ServiceUnavailableError('The database is unavailable.');
   }
   return error;

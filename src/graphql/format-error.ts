@@ -14,8 +14,11 @@ const codeByDomainCode: Record<string, string> = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
 
-/** Apollo's own client-error codes pass through untouched; everything else unknown is hidden. */
-const CLIENT_ERROR_CODES = new Set(['UNAUTHENTICATED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
+/**
+ * Apollo's own client-error codes pass through untouched, and so does SERVICE_UNAVAILABLE, which the
+ * context function (app.ts) throws when a token cannot be checked; everything else unknown is hidden.
+ */
+const CLIENT_ERROR_CODES = new Set(['UNAUTHENTICATED', 'SERVICE_UNAVAILABLE', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
 
 export interface ErrorReporter {
   (error: unknown): void;

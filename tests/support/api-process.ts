@@ -1,0 +1,286 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { keysWithPrefix, rawRedis } from './redis-tools';
+import { PG_ADMIN_URL, REDIS_URL } from './test-server';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export interface BuiltApi {
+  /** The compiled entry point, as `npm start` runs it. */
+  main: string;
+  remove(): void;
+}
+
+/**
+ * Compiles src with the production tsconfig, as `npm run build` does, but into a private temporary
+ * directory: dist/ is shared with whoever else builds or runs the app at the same time. A symlink
+ * to node_modules lets the compiled code resolve its dependencies from there.
+ */
+export async function buildApi(): Promise<BuiltApi> {
+  const outDir = mkdtempSync(join(tmpdir(), 'uma-dist-'));
+  const remove = () => rmSync(outDir, { recursive: true, force: true });
+  try {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, timeout: 120_000 });
+    symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
+    const main = join(outDir, 'main.js');
+    if (!existsSync(main)) throw new Error(`the build produced no ${main}`);
+    return { main, remove };
+  } catch (error) {
+    remove();
+    const { stdout } = error as { stdout?: string };
+    throw new Error(`tsc failed: ${stdout || (error as Error).message}`);
+  }
+}
+
+/** A fresh database on the shared PostgreSQL, and a unique Redis key prefix, for one test file. */
+export class SharedStores {
+  readonly databaseName = `uma_proc_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  readonly keyPrefix = `uma-test:${this.databaseName}:`;
+
+  get databaseUrl(): string {
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${this.databaseName}`;
+    return url.toString();
+  }
+
+  async create(): Promise<void> {
+    await adminQuery(`create database "${this.databaseName}"`);
+  }
+
+  async remove(): Promise<void> {
+    try {
+      await adminQuery(`drop database if exists "${this.databaseName}" with (force)`);
+    } finally {
+      const redis = rawRedis();
+      try {
+        const keys = await keysWithPrefix(redis, this.keyPrefix);
+        if (keys.length > 0) await redis.del(...keys);
+      } finally {
+        redis.disconnect();
+      }
+    }
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The settings every spawned instance gets; a test adds or overrides its own. */
+export function baseEnv(stores: SharedStores, port: number): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: stores.databaseUrl,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: stores.keyPrefix,
+    LOG_LEVEL: 'info',
+    DB_POOL_MAX: '5',
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_ITERATIONS: '1',
+    RATE_LIMIT_AUTH_PER_IP: '100000/60',
+    RATE_LIMIT_SIGNUP_PER_IP: '100000/3600',
+    RATE_LIMIT_READ_PER_IP: '100000/3600',
+    RATE_LIMIT_WRITE_PER_IP: '100000/3600',
+    RATE_LIMIT_READ_PER_USER: '100000/3600',
+    RATE_LIMIT_WRITE_PER_USER: '100000/3600',
+  };
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Date.now() when the process was seen to exit. */
+  at: number;
+}
+
+/**
+ * `node dist/main.js` as a child process: what an orchestrator runs. Its JSON log lines are kept
+ * (anything else it prints too, as `{ raw }`), and `exited` settles when it ends.
+ */
+export class ApiProcess {
+  readonly logs: Record<string, unknown>[] = [];
+  stderr = '';
+  readonly exited: Promise<Exit>;
+  private readonly child: ChildProcess;
+
+  private constructor(
+    main: string,
+    readonly port: number,
+    env: Record<string, string>,
+  ) {
+    // Only what the test chooses: nothing from the runner's environment (OTEL_*, DATABASE_URL, ...) leaks in.
+    this.child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pending = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        try {
+          this.logs.push(JSON.parse(line));
+        } catch {
+          this.logs.push({ raw: line });
+        }
+      }
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, at: Date.now() }));
+  }
+
+  static async start(main: string, port: number, env: Record<string, string>): Promise<ApiProcess> {
+    const api = new ApiProcess(main, port, env);
+    const started = api.waitForLog((line) => typeof line.message === 'string' && line.message.startsWith('User API listening'), 60_000);
+    const exited = api.exited.then((exit) => {
+      throw new Error(`the API exited during start-up (code ${exit.code}, signal ${exit.signal}): ${api.stderr}`);
+    });
+    try {
+      await Promise.race([started, exited]);
+    } catch (error) {
+      await api.kill();
+      throw error;
+    }
+    return api;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Resolves with the first log line (already written or to come) that matches. */
+  async waitForLog(matches: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs.find(matches);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no such log line within ${timeoutMs} ms; stderr: ${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Cleanup: SIGKILL if it still runs, and wait for it to be gone. */
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One HTTP/1.1 exchange over a plain socket, sent in two parts: `start` goes out at once, the rest
+ * only when `finish()` is called. Until then the request is in flight on the server (headers or
+ * body incomplete), which is how a test holds a request open across a signal.
+ */
+export class SplitRequest {
+  readonly response: Promise<RawResponse>;
+  /** Settles when the server closes the socket, with whatever it sent. */
+  readonly closed: Promise<{ received: string; error?: NodeJS.ErrnoException }>;
+  /** Settles when the first bytes of the answer arrive. */
+  readonly answered: Promise<void>;
+  private readonly socket;
+  private readonly connected: Promise<void>;
+
+  constructor(
+    port: number,
+    private readonly start: string,
+    private readonly rest: string,
+  ) {
+    this.socket = connect(port, '127.0.0.1');
+    this.connected = once(this.socket, 'connect').then(() => undefined);
+    let received = '';
+    let socketError: NodeJS.ErrnoException | undefined;
+    this.socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    this.socket.on('error', (error) => {
+      socketError = error;
+    });
+    this.answered = once(this.socket, 'data').then(() => undefined);
+    this.answered.catch(() => undefined);
+    this.closed = once(this.socket, 'close').then(() => ({ received, error: socketError }));
+    this.response = this.closed.then(({ received: text, error }) => {
+      if (!text) throw new Error(`the server closed the connection without answering${error ? ` (${error.code})` : ''}`);
+      return parseResponse(text);
+    });
+    // Observed through `closed`/`response`; never an unhandled rejection.
+    this.response.catch(() => undefined);
+  }
+
+  /** Resolves once the connection is up and the first part has been written. */
+  async send(): Promise<void> {
+    await this.connected;
+    await new Promise<void>((resolve, reject) => this.socket.write(this.start, (error) => (error ? reject(error) : resolve())));
+  }
+
+  finish(): void {
+    this.socket.write(this.rest);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+function parseResponse(text: string): RawResponse {
+  const split = text.indexOf('\r\n\r\n');
+  const head = text.slice(0, split).split('\r\n');
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head[0])?.[1]);
+  const headers = Object.fromEntries(
+    head.slice(1).map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+    }),
+  );
+  return { status, headers, body: Buffer.from(text.slice(split + 4), 'latin1').toString('utf8') };
+}
+
+/** The whole text of an HTTP/1.1 request; a test cuts it where the pause should be. */
+export function httpRequest(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): string {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: keep-alive', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  if (body !== undefined) lines.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(payload)}`);
+  return `${lines.join('\r\n')}\r\n\r\n${payload}`;
+}
+
+/** What a client opening a new connection sees: refused, or an HTTP status. */
+export async function probe(url: string): Promise<{ refused: true } | { refused: false; status: number; body: string }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return { refused: false, status: response.status, body: await response.text() };
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code === 'ECONNREFUSED') return { refused: true };
+    throw error;
+  }
+}
