@@ -1,6 +1,7 @@
-import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DateTimeResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
+import { TimestampRules } from './user.rules';
 
 @InputType({ description: 'Every given condition must hold.' })
 export class AuditLogFilterInput {
@@ -28,11 +29,11 @@ export class AuditLogFilterInput {
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'At or after this instant.' })
   @IsOptional()
-  @IsDate()
+  @TimestampRules()
   from?: Date;
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'Before this instant.' })
   @IsOptional()
-  @IsDate()
+  @TimestampRules()
   to?: Date;
 }

@@ -1,9 +1,9 @@
-import { IsBoolean, IsDate, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, InputType, Int } from 'type-graphql';
 import { UserRole } from '../entities/user-role';
 import { SortDirection, UserSortField } from './graphql-enums';
-import { RoleRules } from './user.rules';
+import { RoleRules, TimestampRules } from './user.rules';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -33,12 +33,12 @@ export class UserFilterInput {
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'Created at or after this instant.' })
   @IsOptional()
-  @IsDate()
+  @TimestampRules()
   createdAfter?: Date;
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'Created before this instant.' })
   @IsOptional()
-  @IsDate()
+  @TimestampRules()
   createdBefore?: Date;
 }
 

@@ -118,15 +118,15 @@ export class ReplaceUserInput {
   @PhoneRules()
   phone?: string | null;
 
-  @IsOptional()
+  @IfPresent('role')
   @RoleRules()
   role?: UserRole;
 
-  @IsOptional()
+  @IfPresent('isActive')
   @FlagRules()
   isActive?: boolean;
 
-  @IsOptional()
+  @IfPresent('emailVerified')
   @FlagRules()
   emailVerified?: boolean;
 }

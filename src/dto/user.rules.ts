@@ -1,5 +1,6 @@
-import { IsBoolean, IsEmail, IsEnum, IsString, IsStrongPassword, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsDate, IsEmail, IsEnum, IsString, IsStrongPassword, Length, Matches, MaxDate, MaxLength, MinDate } from 'class-validator';
 import { UserRole } from '../entities/user-role';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../validation/timestamps';
 
 /** Field rules from the design: one definition, used by every input that carries the field. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
@@ -29,3 +30,6 @@ export const PasswordRules = () =>
   );
 export const RoleRules = () => IsEnum(UserRole, { message: 'role must be one of admin, moderator, user' });
 export const FlagRules = () => IsBoolean();
+/** A date filter: an instant the database can compare with (years 1-9999). */
+const TIMESTAMP_RANGE = { message: '$property must be an instant between the years 1 and 9999' };
+export const TimestampRules = () => compose(IsDate(), MinDate(EARLIEST_TIMESTAMP, TIMESTAMP_RANGE), MaxDate(LATEST_TIMESTAMP, TIMESTAMP_RANGE));

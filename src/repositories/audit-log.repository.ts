@@ -1,5 +1,6 @@
-import { EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
+import { Cursor, CursorError, EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../entities/audit-log.entity';
+import { isStorableTimestamp } from '../validation/timestamps';
 
 export interface AuditFilters {
   userId?: string;
@@ -18,6 +19,18 @@ export interface AuditCursorResult {
 }
 
 const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `after` is a cursor of NEWEST_FIRST: [createdAt, id]. Anything else would fail in SQL. */
+function isAuditCursor(after: string): boolean {
+  let values: unknown;
+  try {
+    values = Cursor.decode(after);
+  } catch {
+    return false;
+  }
+  return Array.isArray(values) && values.length === 2 && isStorableTimestamp(values[0]) && typeof values[1] === 'string' && UUID.test(values[1]);
+}
 
 /** The seed's AuditRepository. Rows are written by AuditService within the caller's transaction. */
 export class AuditLogRepository extends EntityRepository<AuditLog> {
@@ -49,6 +62,7 @@ export class AuditLogRepository extends EntityRepository<AuditLog> {
   }
 
   async findPage(filters: AuditFilters, page: { first: number; after?: string }): Promise<AuditCursorResult> {
+    if (page.after !== undefined && !isAuditCursor(page.after)) throw new CursorError('Invalid cursor: not a cursor of the audit trail.');
     const cursor = await this.getEntityManager().findByCursor(this.getEntityName(), this.where(filters), {
       first: page.first,
       after: page.after,

@@ -39,6 +39,15 @@ const parserProblems: Record<string, ProblemKind & { detail: string }> = {
   'request.aborted': { status: 400, slug: 'malformed-request', title: 'Malformed request', detail: 'The request was aborted.' },
 };
 
+/**
+ * Other errors raised by express's own layers carry a 4xx status of the http-errors kind: a path
+ * parameter that is not valid percent-encoding (URIError), a compressed body that does not inflate.
+ */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return error instanceof Error && typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
 export interface ProblemMiddlewareOptions {
   reportUnexpected(error: unknown, requestId: string | undefined): void;
 }
@@ -50,6 +59,7 @@ export function problemMiddleware(options: ProblemMiddlewareOptions): ErrorReque
     const requestId = res.locals.requestId as string | undefined;
     const common = { instance: req.originalUrl.split('?')[0], requestId };
     const parserType = (error as { type?: string }).type;
+    const clientStatus = clientErrorStatus(error);
 
     let problem: Problem;
     if (error instanceof DomainError) {
@@ -68,6 +78,8 @@ export function problemMiddleware(options: ProblemMiddlewareOptions): ErrorReque
     } else if (parserType && parserProblems[parserType]) {
       const { slug, ...kind } = parserProblems[parserType];
       problem = { type: `/problems/${slug}`, ...kind, ...common };
+    } else if (clientStatus !== undefined) {
+      problem = { type: '/problems/malformed-request', title: 'Malformed request', status: clientStatus, detail: 'The request could not be read.', ...common };
     } else {
       options.reportUnexpected(error, requestId);
       problem = { type: '/problems/internal-error', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred.', ...common };

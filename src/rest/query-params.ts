@@ -24,7 +24,8 @@ export function parseQueryParams(query: Record<string, unknown>, kinds: ParamSpe
   const errors: FieldError[] = [];
   const values: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(query)) {
-    const kind = kinds[key];
+    // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+    const kind = Object.hasOwn(kinds, key) ? kinds[key] : undefined;
     if (kind === undefined) {
       errors.push({ field: key, message: `${key} is not a known query parameter` });
       continue;

@@ -6,6 +6,12 @@ type Constructor<T> = new () => T;
 /** Keys that could reach an object's prototype; never a field of ours. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * U+0000, which PostgreSQL text cannot hold, and lone UTF-16 surrogates, which are not text at all
+ * (jsonb refuses them, and some validators throw on them). Passwords are only hashed, so they may.
+ */
+const NOT_STORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Passwords are compared byte for byte, so they are the one kind of string never trimmed. */
 const isSecretField = (field: string) => /password/i.test(field);
 
@@ -30,10 +36,14 @@ export async function validateInput<T extends object>(type: Constructor<T>, raw:
     throw new ValidationError([{ field, message: `${field} must be a JSON object` }]);
   }
   const instance = new type();
-  const reserved: FieldError[] = [];
+  const refused: FieldError[] = [];
   for (const [key, value] of Object.entries(raw)) {
     if (RESERVED_KEYS.has(key)) {
-      reserved.push({ field: key, message: `${key} is not a known field` });
+      refused.push({ field: key, message: `${key} is not a known field` });
+      continue;
+    }
+    if (typeof value === 'string' && !isSecretField(key) && NOT_STORABLE.test(value)) {
+      refused.push({ field: key, message: `${key} must be valid Unicode text without NUL characters` });
       continue;
     }
     // defineProperty, not assignment: a "__proto__" key stays a plain (and rejected) field.
@@ -50,6 +60,8 @@ export async function validateInput<T extends object>(type: Constructor<T>, raw:
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
   });
-  if (errors.length > 0 || reserved.length > 0) throw new ValidationError([...reserved, ...flatten(errors)]);
+  // A refused field was left unset: that it is then "missing" is no news.
+  const failures = flatten(errors).filter((failure) => !refused.some((entry) => entry.field === failure.field));
+  if (failures.length > 0 || refused.length > 0) throw new ValidationError([...refused, ...failures]);
   return instance;
 }

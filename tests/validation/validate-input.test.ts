@@ -1,4 +1,4 @@
-import { CreateUserInput, UpdateUserInput } from '../../src/dto/user.inputs';
+import { CreateUserInput, ReplaceUserInput, UpdateUserInput } from '../../src/dto/user.inputs';
 import { ValidationError } from '../../src/errors/domain.errors';
 import { validateInput } from '../../src/validation/validate-input';
 
@@ -53,6 +53,28 @@ describe('validateInput', () => {
     expect(await fieldErrors(UpdateUserInput, {})).toEqual([]);
     expect(await fieldErrors(UpdateUserInput, { phone: null })).toEqual([]);
     expect(await fieldErrors(UpdateUserInput, { username: null, firstName: null })).toEqual(['username', 'firstName']);
+  });
+
+  it('lets a replacement (PUT) leave role and status out but not null them', async () => {
+    const profile = { username: 'dana', email: 'dana@example.com', firstName: 'Dana', lastName: 'Scully' };
+    expect(await fieldErrors(ReplaceUserInput, profile)).toEqual([]);
+    expect(await fieldErrors(ReplaceUserInput, { ...profile, role: null, isActive: null, emailVerified: null })).toEqual(['role', 'isActive', 'emailVerified']);
+  });
+
+  it.each([
+    ['a NUL character', 'Da\u0000na'],
+    ['a lone high surrogate', 'Da\uD800na'],
+    ['a lone low surrogate', '\uDC00Dana'],
+  ])('refuses text with %s, which PostgreSQL cannot store, with one error for the field', async (_what, firstName) => {
+    try {
+      await validateInput(CreateUserInput, { ...valid, firstName });
+      throw new Error('expected a validation error');
+    } catch (error) {
+      expect((error as ValidationError).errors).toEqual([{ field: 'firstName', message: 'firstName must be valid Unicode text without NUL characters' }]);
+    }
+    // A well-formed pair is text like any other; passwords are only hashed, so they may hold anything.
+    expect(await fieldErrors(CreateUserInput, { ...valid, firstName: 'Dana \uD83D\uDE00' })).toEqual([]);
+    expect(await fieldErrors(CreateUserInput, { ...valid, password: `${valid.password}\u0000\uD800` })).toEqual([]);
   });
 
   it('never echoes the rejected value', async () => {
