@@ -1,6 +1,7 @@
 import { Cursor, CursorError, EntityRepository, raw, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
 import type { User } from '../entities/user.entity';
 import type { UserRole } from '../entities/user-role';
+import { isStorableTimestamp } from '../validation/timestamps';
 
 export interface UserFilters {
   q?: string;
@@ -53,7 +54,7 @@ function isCursorOf(after: string, sort: UserSort): boolean {
   const [value, id] = values;
   const isDate = value instanceof Date && !Number.isNaN(value.getTime());
   // The ORM revives any ISO-looking string as a Date, so a text value may come back as one.
-  const valueFits = DATE_SORT_FIELDS.has(sort.field) ? isDate : typeof value === 'string' || isDate;
+  const valueFits = DATE_SORT_FIELDS.has(sort.field) ? isStorableTimestamp(value) : typeof value === 'string' || isDate;
   return valueFits && typeof id === 'string' && UUID.test(id);
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { UnauthenticatedError } from '../errors/domain.errors';
 import { UserRole } from '../entities/user-role';
@@ -39,7 +39,15 @@ const roles = new Set<string>(Object.values(UserRole));
 
 /** Signs and verifies the two kinds of JWT; knows nothing of sessions or users beyond the claims. */
 export class TokenService {
-  constructor(private readonly settings: TokenSettings) {}
+  /**
+   * The secret as a KeyObject, made once. Given a string, jsonwebtoken first tries to parse it as
+   * a PEM/DER public or private key on every call, which costs about 1 ms of CPU per token.
+   */
+  private readonly key: KeyObject;
+
+  constructor(private readonly settings: TokenSettings) {
+    this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
+  }
 
   get accessTokenTtlSeconds(): number {
     return this.settings.accessTokenTtlSeconds;
@@ -73,7 +81,7 @@ export class TokenService {
 
   private sign(claims: Record<string, unknown>, ttlSeconds: number): IssuedToken {
     const jti = randomUUID();
-    const token = jwt.sign({ ...claims, jti }, this.settings.secret, { algorithm: this.settings.algorithm, expiresIn: ttlSeconds });
+    const token = jwt.sign({ ...claims, jti }, this.key, { algorithm: this.settings.algorithm, expiresIn: ttlSeconds });
     const { exp } = jwt.decode(token) as JwtPayload;
     return { token, expiresAt: new Date((exp as number) * 1000) };
   }
@@ -82,7 +90,7 @@ export class TokenService {
   private verify(token: string): JwtPayload {
     let claims: string | JwtPayload;
     try {
-      claims = jwt.verify(token, this.settings.secret, { algorithms: [this.settings.algorithm] });
+      claims = jwt.verify(token, this.key, { algorithms: [this.settings.algorithm] });
     } catch (error) {
       const expired = error instanceof jwt.TokenExpiredError;
       throw new UnauthenticatedError(expired ? 'The token has expired.' : 'The token is invalid.');

@@ -1,0 +1,189 @@
+// Renders a benchmark result (the JSON the harness writes) as markdown and as an SVG bar chart.
+import { profileMarkdown } from './profile-summary.mjs';
+
+const fmt = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '–' : Number(value).toLocaleString('en-US', { maximumFractionDigits: digits }));
+const pct = (value) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`);
+const escapeXml = (text) => String(text).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
+
+export function machineLine(m) {
+  return `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, PostgreSQL ${m.postgres}, Redis ${m.redis}, autocannon ${m.autocannon}${m.commit ? `, commit ${m.commit}` : ''}`;
+}
+
+/** Server (from its own counters) / load generator / PostgreSQL backends of the run / other processes. */
+function cpuCell(s) {
+  const m = s.machineCpuCores ?? {};
+  return [s.apiCpuCores, m.loadgen, m.postgres, m.other].map((x) => fmt(x, 2)).join(' / ');
+}
+
+export function resultsTable(report) {
+  const rows = [
+    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | non-2xx | cache hit | SQL/req | CPU cores: server / load gen / PG / other | peak RSS MiB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const s of report.scenarios) {
+    const l = s.latencyMs;
+    const non2xx = s.appErrors ? `${s.non2xx} (+${s.appErrors} GraphQL errors)` : `${s.non2xx}`;
+    const conns = s.rate ? `${s.connections} @ ${s.rate}/s` : `${s.connections}`;
+    rows.push(
+      `| ${s.id} | ${conns} | ${fmt(s.rps)} | ${fmt(l.p50, 2)} | ${fmt(l.p95, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.max, 1)} | ${s.errors} | ${non2xx} | ${pct(s.cacheHitRate)} | ${fmt(s.sqlPerRequest, 2)} | ${cpuCell(s)} | ${fmt(s.peakRssMiB, 0)} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+export function ratiosTable(report) {
+  const rows = ['| scenario | req/s | vs bare node:http | vs express + pg |', '| --- | ---: | ---: | ---: |'];
+  for (const r of report.ratios) rows.push(`| ${r.id} | ${fmt(r.rps)} | ${pct(r.vsBareHttp)} | ${pct(r.vsExpressPg)} |`);
+  return rows.join('\n');
+}
+
+export function targetsTable(report) {
+  const rows = ['| target | measured | threshold | |', '| --- | ---: | ---: | --- |'];
+  for (const t of report.targets) {
+    const value = t.unit === 'ratio' ? pct(t.value) : `${fmt(t.value, 1)} ms`;
+    const threshold = t.unit === 'ratio' ? `>= ${pct(t.threshold)}` : `< ${t.threshold} ms`;
+    rows.push(`| ${t.description} | ${value} | ${threshold} | ${t.met ? 'met' : '**missed**'} |`);
+  }
+  return rows.join('\n');
+}
+
+function kindsTable(scenario, mix) {
+  const total = Object.values(scenario.byKind).reduce((sum, k) => sum + k.count, 0);
+  const rows = ['| kind | weight | responses | p50 ms | p95 ms | p99 ms | max ms | non-2xx |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const order = Object.keys(mix);
+  const kinds = Object.entries(scenario.byKind).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  for (const [kind, k] of kinds) {
+    rows.push(`| ${kind} | ${mix[kind] ?? '–'}% | ${k.count} (${((k.count / total) * 100).toFixed(1)}%) | ${fmt(k.p50, 2)} | ${fmt(k.p95, 2)} | ${fmt(k.p99, 2)} | ${fmt(k.max, 1)} | ${k.non2xx}${k.appErrors ? ` (+${k.appErrors} GraphQL errors)` : ''} |`);
+  }
+  return rows.join('\n');
+}
+
+export function scanTable(scan) {
+  const rows = ['| connections | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | timeouts | non-2xx | cache hit | CPU cores: server / load gen / PG / other | peak RSS MiB |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const level of scan.levels) {
+    if (level.skipped) {
+      rows.push(`| ${level.connections} | skipped: ${level.reason} | | | | | | | | | | |`);
+      continue;
+    }
+    const l = level.latencyMs;
+    rows.push(`| ${level.connections} | ${fmt(level.rps)} | ${fmt(l.p50, 2)} | ${fmt(l.p95, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.max, 1)} | ${level.errors} | ${level.timeouts} | ${level.non2xx} | ${pct(level.cacheHitRate)} | ${[level.machineCpuCores?.server, level.machineCpuCores?.loadgen, level.machineCpuCores?.postgres, level.machineCpuCores?.other].map((x) => fmt(x, 2)).join(' / ')} | ${fmt(level.peakRssMiB, 0)} |`);
+  }
+  return rows.join('\n');
+}
+
+export function renderMarkdown(report) {
+  const m = report.machine;
+  const s = report.settings;
+  const byId = Object.fromEntries(report.scenarios.map((r) => [r.id, r]));
+  const out = [];
+  out.push(`# API benchmark: ${report.mode} run`, '');
+  out.push(`\`${report.command}\`, started ${report.startedAt}, took ${fmt(report.elapsedSeconds, 0)} s.`, '');
+  out.push(`Machine: ${machineLine(m)}.`, '');
+  out.push(
+    `Data: ${fmt(report.seed?.users, 0)} users (+ ${report.seed?.admins} admins) in database \`${s.database}\`, seeded in ${fmt(report.seed?.seconds, 1)} s with one argon2id hash shared by every row. ` +
+      `Reads pick ids with Zipf s=${s.zipfS} (the hottest id gets ${pct(report.seed?.zipf?.top1Share)} of reads, the top 10,000 ids ${pct(report.seed?.zipf?.top10kShare)}); writes pick ids uniformly.`,
+    '',
+  );
+  out.push('## Results', '', `Closed loop: each connection sends its next request when the previous answer arrives; ${s.duration} s per scenario after a warm-up (mixed: ${s.mixedDuration} s, open loop: ${s.openLoopDuration} s). "req/s" counts 2xx answers only.`, '');
+  out.push(resultsTable(report), '');
+  if (report.ratios.length) out.push('## Throughput against the baselines', '', ratiosTable(report), '');
+  if (report.targets.length) out.push('## Targets (tracked, not asserted)', '', targetsTable(report), '');
+  for (const id of ['mixed', 'mixed-open-60', 'mixed-1000rps']) {
+    const scenario = byId[id];
+    if (!scenario?.byKind) continue;
+    out.push(`## ${id}: latency by request kind`, '');
+    if (scenario.rate) out.push(`Target ${scenario.rate} req/s, achieved ${fmt(scenario.achievedRate)} req/s over ${scenario.connections} connections.`, '');
+    out.push(kindsTable(scenario, s.mix), '');
+  }
+  if (report.scan) {
+    out.push('## Concurrency scan (authenticated GET /v1/users/{id})', '');
+    out.push(`${s.scanDuration} s per level, 10 s request timeout; the scan stops after the first level with errors. ` + `Open-file limit ${m.openFilesSoft} (soft) / ${m.openFilesHard} (hard) for the load generator and the API; net.core.somaxconn ${m.somaxconn ?? '?'}.`, '');
+    out.push(scanTable(report.scan), '');
+    out.push(report.scan.firstErrorsAt ? `Errors first appeared at ${report.scan.firstErrorsAt} connections.` : 'No errors at any level.', '');
+  }
+  out.push('## API process memory', '', `Peak resident set of the API process over the whole run (VmHWM): ${fmt(report.api?.peakRssMiB, 0)} MiB. The per-scenario column is the highest VmRSS sampled every 200 ms during that scenario.`, '');
+  if (report.profiles?.length) {
+    out.push('## CPU profiles', '', 'V8 CPU profiles of the API process (the profiler behind `node --cpu-prof`), one per measured scenario; sampling slows the server, so these runs are not the numbers above them. Open the .cpuprofile files in Chrome DevTools.', '');
+    for (const profile of report.profiles) out.push(profileMarkdown(profile.id, profile), `File: \`${profile.file}\``, '');
+  }
+  out.push('## How it was measured', '');
+  out.push(
+    [
+      '- Everything on loopback (127.0.0.1). The API runs in its own process (`bench/server.mjs` starts `dist/app/server.js` with `startServer(loadConfig(env))`), and so does each baseline (`bench/baselines.mjs`); the load generator (autocannon, one connection = one request at a time) runs in the harness process. On this machine all of them, PostgreSQL and Redis share the same cores, so the load generator takes CPU from the server: absolute numbers are lower than on a dedicated box, ratios are fairer.',
+      `- API configuration: NODE_ENV=production, LOG_LEVEL=warn, DB_POOL_MAX=${s.dbPoolMax}, default argon2id parameters (19456 KiB, 2 iterations, parallelism 1), UV_THREADPOOL_SIZE=${s.cores} (the core count; the argon2 baseline uses the same), ACCESS_TOKEN_EXPIRE=120 min so tokens outlive the run. **RATE_LIMIT_ENABLED=false**: this measures the API, not the limiter (with it on, one client IP would be refused within a second).`,
+      `- Latency percentiles are exact, computed from every answer's time from request written to response complete (autocannon's own histogram is not used: in rate mode it adds coordinated-omission fill-in values at a 1 ms interval). Transport errors and timeouts are "errors"; GraphQL answers with an \`errors\` member are counted apart, next to non-2xx.`,
+      '- Reads are made by admins (a plain user may read only themselves), with 4 admin sessions spread over the connections. Every authenticated request checks the token, the session (Redis) and the actor (user cache).',
+      '- Cache hit rate: user-cache lookups (in-process LRU or Redis) over all lookups during the scenario, read from the server\'s own counters (the same ones `/metrics` exposes as `cache_lookups{result}`); an authenticated read looks up the actor and the target. List/search results count as lookups too.',
+      `- CPU cores: the server process (its own counters; for baselines the baseline process), the load generator (this harness), the PostgreSQL backends serving \`${s.database}\`, and every other process on the machine (from /proc, during the measured run). "Other" is contention from outside the run: on a shared machine, numbers taken while it is well above 0 are lower than the code can do. Load average at start ${m.loadAverageAtStart?.join(', ') ?? '?'}, at end ${m.loadAverageAtEnd?.join(', ') ?? '?'}.`,
+      '- SQL per request: statements sent by the API\'s pg driver (BEGIN and COMMIT included) during the scenario, counted by a one-line wrapper around `pg.Client.prototype.query` in the bench server process, divided by answers. Nothing in src was changed for it.',
+      '- Sign-up bodies are unique per request (autocannon setupRequest). PATCH changes firstName and phone of a uniformly chosen user. Login picks a random seeded user. Refresh: each connection starts from its own session (logged in through the API before the measured run) and chains the rotation: every request sends the refresh token the previous answer returned; a broken chain takes a spare session.',
+      `- Mixed workload weights (%): ${Object.entries(s.mix).map(([k, w]) => `${k} ${w}`).join(', ')}; searches use ${s.searchTerms} terms.`,
+      `- Open loop (mixed-open-60 at 60% of the closed-loop mixed throughput, mixed-1000rps at ${s.openLoopRate} req/s over ${s.openLoopConnections} connections): autocannon \`overallRate\`, each connection paced to one request every ${(s.openLoopConnections / s.openLoopRate) * 1000} ms at its own random phase (autocannon alone would send each connection's per-second quota in a burst at the start of every second). An answer slower than that delays its connection's next request; the achieved rate shows whether the rate was held.`,
+      '- Login baseline: `argon2.verify` with the same hash parameters in a tight loop, as many calls in flight as the login scenario has connections, in its own process with the same thread-pool size.',
+      '- The concurrency scan stops at the first level with errors; 10 s autocannon timeout.',
+    ].join('\n'),
+    '',
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** Two horizontal bar charts on log scales, req/s and p99 per scenario; baselines in grey. */
+export function renderSvg(report) {
+  const rows = report.scenarios;
+  const rowHeight = 24;
+  const top = 96;
+  const labelWidth = 190;
+  const barWidth = 330;
+  const gap = 90;
+  const width = labelWidth + 2 * barWidth + gap + 70;
+  const height = top + rows.length * rowHeight + 64;
+  const x1 = labelWidth;
+  const x2 = labelWidth + barWidth + gap;
+  const decades = (max) => Math.max(1, Math.ceil(Math.log10(Math.max(max, 10))));
+  const rpsDecades = decades(Math.max(...rows.map((r) => r.rps || 0)));
+  const p99Decades = decades(Math.max(...rows.map((r) => r.latencyMs?.p99 || 0)));
+  const scale = (value, n) => (Math.log10(Math.max(value, 1)) / n) * barWidth;
+  const m = report.machine;
+  const parts = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  parts.push('<rect width="100%" height="100%" fill="#ffffff"/>');
+  parts.push(`<text x="12" y="22" font-size="15" font-weight="bold">${escapeXml(`API benchmark: ${report.mode} run, ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`)}</text>`);
+  parts.push(`<text x="12" y="40" fill="#555">${escapeXml(`${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${String(m.postgres).split(' ')[0]}, Redis ${m.redis}, autocannon ${m.autocannon}`)}</text>`);
+  parts.push(`<text x="12" y="56" fill="#555">${escapeXml(`${report.command}${m.commit ? ` at ${m.commit}` : ''}; load average at start ${m.loadAverageAtStart?.[0] ?? '?'}`)}</text>`);
+  parts.push(`<text x="${x1}" y="${top - 22}" font-weight="bold">req/s, 2xx (log scale)</text>`);
+  parts.push(`<text x="${x2}" y="${top - 22}" font-weight="bold">p99 latency, ms (log scale)</text>`);
+  const axis = (x, n, bottom) => {
+    for (let d = 0; d <= n; d += 1) {
+      const gx = x + (d / n) * barWidth;
+      parts.push(`<line x1="${gx.toFixed(1)}" y1="${top - 6}" x2="${gx.toFixed(1)}" y2="${bottom}" stroke="#dddddd"/>`);
+      parts.push(`<text x="${gx.toFixed(1)}" y="${top - 8}" text-anchor="middle" fill="#777" font-size="10">${fmt(10 ** d, 0)}</text>`);
+    }
+  };
+  const bottom = top + rows.length * rowHeight;
+  rows.forEach((_, i) => {
+    if (i % 2 === 0) parts.push(`<rect x="0" y="${top + i * rowHeight - 3}" width="${width}" height="${rowHeight}" fill="#f6f6f6"/>`);
+  });
+  axis(x1, rpsDecades, bottom);
+  axis(x2, p99Decades, bottom);
+  rows.forEach((r, i) => {
+    const y = top + i * rowHeight;
+    const baseline = r.target === 'baseline';
+    const rpsWidth = Math.max(1, scale(r.rps || 0, rpsDecades));
+    const p99 = r.latencyMs?.p99 || 0;
+    const p99Width = Math.max(1, scale(p99, p99Decades));
+    const fill = baseline ? '#9e9e9e' : '#1f77b4';
+    const fill2 = baseline ? '#bdbdbd' : p99 >= 200 ? '#d62728' : '#ff7f0e';
+    parts.push(`<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escapeXml(r.id)}</text>`);
+    parts.push(`<rect x="${x1}" y="${y}" width="${rpsWidth.toFixed(1)}" height="16" fill="${fill}"><title>${escapeXml(`${r.title}: ${r.rps} req/s`)}</title></rect>`);
+    parts.push(`<text x="${(x1 + rpsWidth + 4).toFixed(1)}" y="${y + 13}">${escapeXml(fmt(r.rps))}</text>`);
+    parts.push(`<rect x="${x2}" y="${y}" width="${p99Width.toFixed(1)}" height="16" fill="${fill2}"><title>${escapeXml(`${r.title}: p99 ${p99} ms`)}</title></rect>`);
+    parts.push(`<text x="${(x2 + p99Width + 4).toFixed(1)}" y="${y + 13}">${escapeXml(fmt(p99, 1))}</text>`);
+  });
+  const legendY = bottom + 28;
+  parts.push(`<rect x="12" y="${legendY - 10}" width="12" height="12" fill="#1f77b4"/><text x="30" y="${legendY}">API scenario</text>`);
+  parts.push(`<rect x="130" y="${legendY - 10}" width="12" height="12" fill="#9e9e9e"/><text x="148" y="${legendY}">baseline (argon2: verifies/s; latency of one verify among ${report.settings.argonConnections} in flight)</text>`);
+  parts.push(`<rect x="12" y="${legendY + 8}" width="12" height="12" fill="#ff7f0e"/><text x="30" y="${legendY + 18}">p99 under 200 ms</text>`);
+  parts.push(`<rect x="130" y="${legendY + 8}" width="12" height="12" fill="#d62728"/><text x="148" y="${legendY + 18}">p99 at or above 200 ms</text>`);
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
