@@ -135,14 +135,26 @@ function processTicks() {
 /**
  * CPU used by everything on the machine while a scenario ran, in cores, split into the benchmark's
  * own processes (by pid), PostgreSQL backends serving the benchmark's database, Redis, and
- * everything else: "other" is the contention from processes that are not part of the run.
+ * everything else: "other" is the contention from processes that are not part of the run, "steal"
+ * the contention from outside the virtual machine.
  */
+function stolenTicks() {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal ...
+    return Number(readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)[8] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 export function machineCpu(ours, database) {
   const before = processTicks();
+  const stolenBefore = stolenTicks();
   const started = process.hrtime.bigint();
   return () => {
     const after = processTicks();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const steal = (stolenTicks() - stolenBefore) / CLOCK_TICKS / seconds;
     const cores = { byPid: {}, postgres: 0, redis: 0, other: 0 };
     for (const [pid, { used, command }] of after) {
       const delta = (used - (before.get(pid)?.used ?? 0)) / CLOCK_TICKS / seconds;
@@ -159,8 +171,23 @@ export function machineCpu(ours, database) {
       postgres: round(cores.postgres),
       redis: round(cores.redis),
       other: round(cores.other),
+      // Time the hypervisor gave this VM's virtual CPUs to someone else while they wanted to run.
+      steal: round(steal),
     };
   };
+}
+
+/** Kernel counters of connections refused because a listen queue was full (Linux /proc/net/netstat). */
+export function listenQueueCounters() {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
+    const names = lines[0].split(/\s+/);
+    const values = lines[1].split(/\s+/).map(Number);
+    const get = (name) => values[names.indexOf(name)] ?? 0;
+    return { listenOverflows: get('ListenOverflows'), listenDrops: get('ListenDrops') };
+  } catch {
+    return { listenOverflows: 0, listenDrops: 0 };
+  }
 }
 
 /** The soft and hard open-file limits a child started from here inherits. */

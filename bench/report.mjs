@@ -9,15 +9,15 @@ export function machineLine(m) {
   return `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, PostgreSQL ${m.postgres}, Redis ${m.redis}, autocannon ${m.autocannon}${m.commit ? `, commit ${m.commit}` : ''}`;
 }
 
-/** Server (from its own counters) / load generator / PostgreSQL backends of the run / other processes. */
+/** Server (from its own counters) / load generator / PostgreSQL backends of the run / other processes / steal. */
 function cpuCell(s) {
   const m = s.machineCpuCores ?? {};
-  return [s.apiCpuCores, m.loadgen, m.postgres, m.other].map((x) => fmt(x, 2)).join(' / ');
+  return [s.apiCpuCores, m.loadgen, m.postgres, m.other, m.steal].map((x) => fmt(x, 2)).join(' / ');
 }
 
 export function resultsTable(report) {
   const rows = [
-    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | non-2xx | cache hit | SQL/req | CPU cores: server / load gen / PG / other | peak RSS MiB |',
+    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | non-2xx | cache hit | SQL/req | CPU cores: server / load gen / PG / other / steal | peak RSS MiB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const s of report.scenarios) {
@@ -59,14 +59,14 @@ function kindsTable(scenario, mix) {
 }
 
 export function scanTable(scan) {
-  const rows = ['| connections | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | timeouts | non-2xx | cache hit | CPU cores: server / load gen / PG / other | peak RSS MiB |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const rows = ['| connections | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | timeouts | non-2xx | listen-queue overflows | cache hit | CPU cores: server / load gen / PG / other / steal | peak RSS MiB |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const level of scan.levels) {
     if (level.skipped) {
-      rows.push(`| ${level.connections} | skipped: ${level.reason} | | | | | | | | | | |`);
+      rows.push(`| ${level.connections} | skipped: ${level.reason} | | | | | | | | | | | |`);
       continue;
     }
     const l = level.latencyMs;
-    rows.push(`| ${level.connections} | ${fmt(level.rps)} | ${fmt(l.p50, 2)} | ${fmt(l.p95, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.max, 1)} | ${level.errors} | ${level.timeouts} | ${level.non2xx} | ${pct(level.cacheHitRate)} | ${[level.machineCpuCores?.server, level.machineCpuCores?.loadgen, level.machineCpuCores?.postgres, level.machineCpuCores?.other].map((x) => fmt(x, 2)).join(' / ')} | ${fmt(level.peakRssMiB, 0)} |`);
+    rows.push(`| ${level.connections} | ${fmt(level.rps)} | ${fmt(l.p50, 2)} | ${fmt(l.p95, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.max, 1)} | ${level.errors} | ${level.timeouts} | ${level.non2xx} | ${level.listenOverflows ?? '–'} | ${pct(level.cacheHitRate)} | ${[level.machineCpuCores?.server, level.machineCpuCores?.loadgen, level.machineCpuCores?.postgres, level.machineCpuCores?.other, level.machineCpuCores?.steal].map((x) => fmt(x, 2)).join(' / ')} | ${fmt(level.peakRssMiB, 0)} |`);
   }
   return rows.join('\n');
 }
@@ -86,6 +86,10 @@ export function renderMarkdown(report) {
   );
   out.push('## Results', '', `Closed loop: each connection sends its next request when the previous answer arrives; ${s.duration} s per scenario after a warm-up (mixed: ${s.mixedDuration} s, open loop: ${s.openLoopDuration} s). "req/s" counts 2xx answers only.`, '');
   out.push(resultsTable(report), '');
+  const repeated = report.scenarios.filter((r) => r.runs);
+  if (repeated.length) {
+    out.push(`Run ${repeated[0].runs.length} times, interleaved (the row shows the median run by req/s): ${repeated.map((r) => `${r.id} ${r.runs.map((run) => fmt(run.rps)).join(' / ')}`).join('; ')} req/s.`, '');
+  }
   if (report.ratios.length) out.push('## Throughput against the baselines', '', ratiosTable(report), '');
   if (report.targets.length) out.push('## Targets (tracked, not asserted)', '', targetsTable(report), '');
   for (const id of ['mixed', 'mixed-open-60', 'mixed-1000rps']) {
@@ -100,6 +104,7 @@ export function renderMarkdown(report) {
     out.push(`${s.scanDuration} s per level, 10 s request timeout; the scan stops after the first level with errors. ` + `Open-file limit ${m.openFilesSoft} (soft) / ${m.openFilesHard} (hard) for the load generator and the API; net.core.somaxconn ${m.somaxconn ?? '?'}.`, '');
     out.push(scanTable(report.scan), '');
     out.push(report.scan.firstErrorsAt ? `Errors first appeared at ${report.scan.firstErrorsAt} connections.` : 'No errors at any level.', '');
+    out.push("Listen-queue overflows: connection attempts the kernel dropped because the server's accept queue was full (TcpExt ListenOverflows, machine-wide); a dropped SYN is retried after 1, 3, 7 s..., and autocannon's 10 s timeout runs from the moment the request is queued on the socket, so these connections count among the timeouts (the rest are requests queued behind the others). Node's default listen backlog is 511, whatever net.core.somaxconn allows.", '');
   }
   out.push('## API process memory', '', `Peak resident set of the API process over the whole run (VmHWM): ${fmt(report.api?.peakRssMiB, 0)} MiB. The per-scenario column is the highest VmRSS sampled every 200 ms during that scenario.`, '');
   if (report.profiles?.length) {
@@ -114,7 +119,7 @@ export function renderMarkdown(report) {
       `- Latency percentiles are exact, computed from every answer's time from request written to response complete (autocannon's own histogram is not used: in rate mode it adds coordinated-omission fill-in values at a 1 ms interval). Transport errors and timeouts are "errors"; GraphQL answers with an \`errors\` member are counted apart, next to non-2xx.`,
       '- Reads are made by admins (a plain user may read only themselves), with 4 admin sessions spread over the connections. Every authenticated request checks the token, the session (Redis) and the actor (user cache).',
       '- Cache hit rate: user-cache lookups (in-process LRU or Redis) over all lookups during the scenario, read from the server\'s own counters (the same ones `/metrics` exposes as `cache_lookups{result}`); an authenticated read looks up the actor and the target. List/search results count as lookups too.',
-      `- CPU cores: the server process (its own counters; for baselines the baseline process), the load generator (this harness), the PostgreSQL backends serving \`${s.database}\`, and every other process on the machine (from /proc, during the measured run). "Other" is contention from outside the run: on a shared machine, numbers taken while it is well above 0 are lower than the code can do. Load average at start ${m.loadAverageAtStart?.join(', ') ?? '?'}, at end ${m.loadAverageAtEnd?.join(', ') ?? '?'}.`,
+      `- CPU cores: the server process (its own counters; for baselines the baseline process), the load generator (this harness), the PostgreSQL backends serving \`${s.database}\`, every other process on the machine, and the hypervisor's steal time (from /proc, during the measured run). "Other" and "steal" are contention from outside the run: numbers taken while they are well above 0 are lower than the code can do, and runs on this VM vary by about ±10% even when both are near 0. Load average at start ${m.loadAverageAtStart?.join(', ') ?? '?'}, at end ${m.loadAverageAtEnd?.join(', ') ?? '?'}.`,
       '- SQL per request: statements sent by the API\'s pg driver (BEGIN and COMMIT included) during the scenario, counted by a one-line wrapper around `pg.Client.prototype.query` in the bench server process, divided by answers. Nothing in src was changed for it.',
       '- Sign-up bodies are unique per request (autocannon setupRequest). PATCH changes firstName and phone of a uniformly chosen user. Login picks a random seeded user. Refresh: each connection starts from its own session (logged in through the API before the measured run) and chains the rotation: every request sends the refresh token the previous answer returned; a broken chain takes a spare session.',
       `- Mixed workload weights (%): ${Object.entries(s.mix).map(([k, w]) => `${k} ${w}`).join(', ')}; searches use ${s.searchTerms} terms.`,

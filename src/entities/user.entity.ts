@@ -17,11 +17,11 @@ import { UserRole } from './user-role';
   expression: 'create unique index "users_email_lower_unique" on "users" (lower("email")) where "deleted_at" is null',
 })
 @Index({ name: 'users_created_at_id_idx', properties: ['createdAt', 'id'] })
-// Trigram indexes for the search (q): ILIKE '%term%' on each of these columns (migration 20261126000000).
-@Index({ name: 'users_username_trgm_idx', expression: 'create index "users_username_trgm_idx" on "users" using gin ("username" gin_trgm_ops)' })
-@Index({ name: 'users_email_trgm_idx', expression: 'create index "users_email_trgm_idx" on "users" using gin ("email" gin_trgm_ops)' })
-@Index({ name: 'users_first_name_trgm_idx', expression: 'create index "users_first_name_trgm_idx" on "users" using gin ("first_name" gin_trgm_ops)' })
-@Index({ name: 'users_last_name_trgm_idx', expression: 'create index "users_last_name_trgm_idx" on "users" using gin ("last_name" gin_trgm_ops)' })
+// Trigram indexes for the search (q): ILIKE '%term%' on each of these columns (migrations 20261126000000 and 20261126010000).
+@Index({ name: 'users_username_trgm_idx', expression: 'create index "users_username_trgm_idx" on "users" using gin ("username" gin_trgm_ops) with (fastupdate = off)' })
+@Index({ name: 'users_email_trgm_idx', expression: 'create index "users_email_trgm_idx" on "users" using gin ("email" gin_trgm_ops) with (fastupdate = off)' })
+@Index({ name: 'users_first_name_trgm_idx', expression: 'create index "users_first_name_trgm_idx" on "users" using gin ("first_name" gin_trgm_ops) with (fastupdate = off)' })
+@Index({ name: 'users_last_name_trgm_idx', expression: 'create index "users_last_name_trgm_idx" on "users" using gin ("last_name" gin_trgm_ops) with (fastupdate = off)' })
 @Index({ name: 'users_role_idx', properties: ['role'] })
 @Index({ name: 'users_is_active_idx', properties: ['isActive'] })
 export class User {

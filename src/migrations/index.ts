@@ -1,10 +1,12 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial';
 import { Migration20261125010000_audit_archive } from './Migration20261125010000_audit_archive';
 import { Migration20261126000000_user_search_trgm } from './Migration20261126000000_user_search_trgm';
+import { Migration20261126010000_user_search_trgm_fastupdate } from './Migration20261126010000_user_search_trgm_fastupdate';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
   { name: 'Migration20261125010000_audit_archive', class: Migration20261125010000_audit_archive },
   { name: 'Migration20261126000000_user_search_trgm', class: Migration20261126000000_user_search_trgm },
+  { name: 'Migration20261126010000_user_search_trgm_fastupdate', class: Migration20261126010000_user_search_trgm_fastupdate },
 ];

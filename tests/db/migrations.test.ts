@@ -14,7 +14,7 @@ describe('migrations', () => {
     await ensureDatabaseExists(settings);
     const orm = await connectDatabase(settings);
     try {
-      expect(await migrate(orm)).toEqual(['Migration20261125000000_initial', 'Migration20261125010000_audit_archive', 'Migration20261126000000_user_search_trgm']);
+      expect(await migrate(orm)).toEqual(['Migration20261125000000_initial', 'Migration20261125010000_audit_archive', 'Migration20261126000000_user_search_trgm', 'Migration20261126010000_user_search_trgm_fastupdate']);
       expect(await migrate(orm)).toEqual([]);
       const drift = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: false });
       expect(drift.trim()).toBe('');
