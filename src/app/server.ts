@@ -10,6 +10,7 @@ import { createLogger, type Logger, prettyDestination } from '../observability/l
 import { Metrics } from '../observability/metrics';
 import { createRedis, waitForRedis } from '../redis/redis.client';
 import { createApp } from './app';
+import { answerParserErrorsWithProblems } from './client-error.handler';
 import { ensureBootstrapAdmin } from './bootstrap-admin';
 import { createServices, type Services } from './container';
 import { createReadinessCheck } from './readiness';
@@ -94,7 +95,12 @@ async function drain(server: Server, inFlight: Set<ServerResponse>, timeoutMs: n
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel, prettyDestination(config.env));
-  const dbSettings = { databaseUrl: config.databaseUrl, poolMax: config.dbPoolMax, onQuery: options.onQuery };
+  const dbSettings = {
+    databaseUrl: config.databaseUrl,
+    poolMax: config.dbPoolMax,
+    onQuery: options.onQuery,
+    onDriverWarning: (message: string) => logger.warn({ component: 'database-driver' }, message),
+  };
   if (config.migrateOnStart) await ensureDatabaseExists(dbSettings);
   const orm = await connectDatabase(dbSettings);
   if (config.migrateOnStart) {
@@ -128,6 +134,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
   const listening = app.listen(config.port, config.host);
   server = listening;
+  answerParserErrorsWithProblems(listening);
   const inFlight = trackResponses(listening);
   await once(listening, 'listening');
   const { port } = listening.address() as AddressInfo;

@@ -9,6 +9,8 @@ export interface OrmSettings {
   debug?: boolean;
   /** Called with every SQL statement; tests count statements with it. */
   onQuery?: (sql: string) => void;
+  /** Where the query builder's own warnings go (knex writes them to the console otherwise). */
+  onDriverWarning?: (message: string) => void;
 }
 
 export function ormConfig(settings: OrmSettings): Options {
@@ -24,6 +26,8 @@ export function ormConfig(settings: OrmSettings): Options {
     forceUtcTimezone: true,
     debug: settings.onQuery ? ['query'] : (settings.debug ?? false),
     ...(settings.onQuery ? { logger: settings.onQuery, highlighter: undefined, colors: false } : {}),
+    // knex reports connections that PostgreSQL dropped with console.log, a line outside the JSON log.
+    ...(settings.onDriverWarning ? { driverOptions: { log: { warn: settings.onDriverWarning, error: settings.onDriverWarning, deprecate: settings.onDriverWarning } } } : {}),
     allowGlobalContext: false,
     ignoreUndefinedInQuery: true,
   });

@@ -21,6 +21,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import jwt from 'jsonwebtoken';
@@ -360,10 +361,24 @@ describe('OWASP API Security Top 10 (2023)', () => {
       expect(Date.now() - started).toBeLessThan(2000);
     });
 
-    it('leaves headers larger than 16 KiB to Node, which refuses them with 431 before any handler (no problem body)', async () => {
+    it('refuses headers larger than 16 KiB with 431 problem+json, and stays up', async () => {
       const response = await fetch(`${server.url}/v1/auth/validate`, { headers: { 'x-request-id': 'r'.repeat(20_000) } });
       expect(response.status).toBe(431);
-      // The server is unharmed.
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.json()).toMatchObject({ status: 431, type: '/problems/headers-too-large' });
+      expect((await api.get('/health')).status).toBe(200);
+    });
+
+    it('answers bytes that are not HTTP with 400 problem+json and closes the connection', async () => {
+      const { port } = new URL(server.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.write('GET /health HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n');
+      const chunks: Buffer[] = [];
+      for await (const chunk of socket) chunks.push(chunk as Buffer);
+      const [head, body] = Buffer.concat(chunks).toString().split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 400 /);
+      expect(head).toMatch(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(body)).toMatchObject({ status: 400, type: '/problems/malformed-request' });
       expect((await api.get('/health')).status).toBe(200);
     });
 

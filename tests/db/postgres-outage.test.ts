@@ -49,7 +49,13 @@ describe('PostgreSQL restarts under a running API', () => {
   const serverErrorsSince = (from: number) =>
     server.logs.slice(from).filter((line) => typeof line.status === 'number' && line.status >= 500 && line.status !== 503);
 
+  /** What anything wrote to the console behind the logger's back. */
+  const consoleLines: string[] = [];
+
   beforeAll(async () => {
+    for (const method of ['log', 'warn', 'error'] as const) {
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleLines.push(args.map(String).join(' ')));
+    }
     postgres = new DisposablePostgres(await freePort());
     await postgres.start();
     // No in-process user cache, so a read that misses Redis must go to PostgreSQL.
@@ -64,6 +70,7 @@ describe('PostgreSQL restarts under a running API', () => {
     // stop() also drops the server's (never created) database on the shared cluster: a no-op there.
     await server?.stop();
     await postgres?.destroy();
+    jest.restoreAllMocks();
   });
 
   it('before the outage, reads, writes and /ready work against the private cluster', async () => {
@@ -165,5 +172,10 @@ describe('PostgreSQL restarts under a running API', () => {
     expect(me.data.me.id).toBe(freshUser.id);
     expect(unexpectedErrorsSince(logsAtStop)).toEqual([]);
     expect(serverErrorsSince(logsAtStop)).toEqual([]);
+  });
+
+  it('wrote nothing outside the JSON log through the outage: the driver warnings went to the logger', () => {
+    expect(consoleLines).toEqual([]);
+    expect(server.logs.some((line) => line.component === 'database-driver' && line.level === 'WARN')).toBe(true);
   });
 });
