@@ -244,11 +244,19 @@ describe('REST and GraphQL agree', () => {
       const input = userInput({ email: 'not-an-email' });
       const rest = expectProblem(await api.post('/v1/users', input), 422);
       expect(fieldNames(rest.errors)).toEqual(['email']);
-      // GraphQL's EmailAddress scalar refuses it while coercing variables, before the service runs.
+      // GraphQL's EmailAddress scalar refuses it while coercing variables, before the service runs,
+      // and the error still names the field the way a ValidationError does.
       const graphql = await api.graphql(CREATE_USER, { input });
       expect(graphql.errors).toHaveLength(1);
       expect(graphql.errors![0].extensions.code).toBe('BAD_USER_INPUT');
-      expect(graphql.errors![0].message).toContain('email');
+      expect(fieldNames(graphql.errors![0].extensions.errors)).toEqual(['email']);
+    });
+
+    it('a malformed id is refused by both, naming id', async () => {
+      const rest = await api.get('/v1/users/not-a-uuid', { token: admin.token });
+      expect(rest.status).toBe(400);
+      const graphql = await api.graphql('query($id: UUID!) { user(id: $id) { id } }', { id: 'not-a-uuid' }, admin.token);
+      expect(graphql.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ field: 'id' }] });
     });
 
     it('a duplicate username is a conflict on username through both', async () => {

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ConflictError, DomainError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
 import { translateOrmError } from '../errors/orm-error.translator';
+import { variableFieldError } from './variable-errors';
 
 const codeByDomainCode: Record<string, string> = {
   MALFORMED_INPUT: 'BAD_USER_INPUT',
@@ -39,7 +40,9 @@ export function createFormatError(reportUnexpected: ErrorReporter) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
-      return { ...base, extensions: { ...extensions, code } };
+      // A value a scalar refused names its field like a ValidationError does, as REST's errors do.
+      const fieldError = code === 'BAD_USER_INPUT' ? variableFieldError(original) : undefined;
+      return { ...base, extensions: { ...extensions, code, ...(fieldError ? { errors: [fieldError] } : {}) } };
     }
     reportUnexpected(original);
     return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
