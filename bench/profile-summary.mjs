@@ -50,7 +50,8 @@ export function summarizeProfile(profile) {
     const seen = new Set();
     for (let id = node.id; id !== undefined; id = parent.get(id)) {
       const frame = nodes.get(id);
-      if (!frame.callFrame.url.includes('/dist/')) continue;
+      // The app's own compiled files; packages ship dist/ folders too (pg-protocol, tarn, lru-cache...).
+      if (!frame.callFrame.url.includes('/dist/') || frame.callFrame.url.includes('/node_modules/')) continue;
       const frameKey = keyOf(frame);
       if (seen.has(frameKey)) continue;
       seen.add(frameKey);

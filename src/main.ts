@@ -2,7 +2,10 @@
 import { tracing } from './observability/tracing.bootstrap';
 import 'reflect-metadata';
 import { startServer } from './app/server';
+import { startBanner } from './app/start-banner';
 import { ConfigError, loadConfig } from './config/config';
+import { openDatabaseSource } from './db/database.source';
+import { createLogger, prettyDestination } from './observability/logger';
 
 async function main(): Promise<void> {
   let config;
@@ -15,11 +18,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const running = await startServer(config);
-  running.logger.info(
-    { graphql: `${running.url}/graphql`, rest: `${running.url}/v1/users`, health: `${running.url}/health`, tracing: tracing !== null },
-    `User API listening on ${running.url} (GraphQL and Sandbox at /graphql, REST at /v1)`,
-  );
+  const logger = createLogger(config.logLevel, prettyDestination(config.env));
+  // No DATABASE_URL: an embedded PostgreSQL in DATA_DIR; the server only ever sees a URL.
+  const database = await openDatabaseSource(config, (message) => logger.warn(message));
+  const running = await startServer({ ...config, databaseUrl: database.url }, { logger }).catch(async (error: unknown) => {
+    await database.stop().catch(() => undefined);
+    throw error;
+  });
+  const banner = startBanner({ url: running.url, config, database: database.description, firstAdminFile: running.firstAdminFile });
+  running.logger.info({ banner: { ...banner.fields, tracing: tracing !== null } }, banner.message);
 
   let stopping = false;
   const shutdownTimeoutSeconds = config.shutdownTimeoutSeconds;
@@ -36,6 +43,8 @@ async function main(): Promise<void> {
       .then(({ drained }) => {
         if (!drained) exitCode = 1;
       })
+      // Only once the pool is closed: the embedded PostgreSQL would otherwise end its sessions under it.
+      .then(() => database.stop().catch((error: unknown) => running.logger.warn({ err: error }, 'Could not stop the embedded PostgreSQL')))
       // Then flush the spans of the last requests (bounded: a collector that is down cannot hold us).
       .then(() =>
         tracing?.shutdown().then(

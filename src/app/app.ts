@@ -86,7 +86,9 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(requestIdAndLogging(logger));
   app.use(metrics.middleware());
   app.use(securityHeaders(isProduction));
-  app.use(cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
+  // Without allowed origins cors({ origin: false }) sets no header on any request, preflights
+  // included, and only costs its per-request option handling: it is not mounted at all then.
+  if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
   app.use(healthRouter(readiness));
   if (config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token, isProduction));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));

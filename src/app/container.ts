@@ -1,12 +1,10 @@
-import type Redis from 'ioredis';
 import type { ContainerType } from 'type-graphql';
-import { SessionCache } from '../cache/session.cache';
 import { UserCache } from '../cache/user.cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { SlidingWindowLimiter } from '../rate-limit/sliding-window.limiter';
 import { RedisFailureReporter } from '../redis/redis-failure.reporter';
+import type { RedisConnections } from '../redis/redis.client';
 import { AuditLogResolver } from '../resolvers/audit-log.resolver';
 import { AuthResolver } from '../resolvers/auth.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
@@ -20,6 +18,9 @@ import { AuthService } from '../services/auth.service';
 import { PasswordService } from '../services/password.service';
 import { SessionService } from '../services/session.service';
 import { UserService } from '../services/user.service';
+import { ReplicaRouter, replicaUrlsOf } from '../db/replica.router';
+import { WriterStickiness } from '../db/writer.stickiness';
+import { createStateStores } from './state-stores';
 
 export interface Services {
   hasher: PasswordHasher;
@@ -34,31 +35,36 @@ export interface Services {
   userCache: UserCache;
   rateLimits: RateLimitService;
   failures: RedisFailureReporter;
+  /** Registered on the ORM's events when replicas are configured (marks writers for read-your-writes). */
+  writerStickiness: WriterStickiness;
+  replicaReads: ReplicaRouter;
 }
 
 /** Wires every service once per process; requests share them and bring their own context. */
 export interface Infrastructure {
-  redis: Redis;
-  /** A second connection: a subscribed Redis connection can do nothing else. */
-  subscriber: Redis;
+  /** Null without Redis: every shared store is then kept in this process (one instance only). */
+  redis: RedisConnections | null;
   logger: Logger;
 }
 
-export function createServices(config: Config, { redis, subscriber, logger }: Infrastructure): Services {
+export function createServices(config: Config, { redis, logger }: Infrastructure): Services {
   const failures = new RedisFailureReporter(logger);
   const hasher = new PasswordHasher(config.argon2);
   const tokens = new TokenService(config.jwt);
   const audit = new AuditService();
-  const userCache = new UserCache(redis, subscriber, failures, { ...config.cache, channelPrefix: config.redisKeyPrefix });
-  const rateLimits = new RateLimitService(new SlidingWindowLimiter(redis, failures, config.rateLimit.failClosed), config.rateLimit.limits, config.rateLimit.enabled);
-  const sessionCache = new SessionCache(redis, failures, config.cache.sessionTtlSeconds);
-  const users = new UserService({ signupEnabled: config.signupEnabled }, hasher, audit, userCache, sessionCache);
-  const auth = new AuthService(hasher, tokens, sessionCache, new LoginThrottle(redis, config.loginThrottle, failures), audit, userCache);
+  const { rateLimiter, sessionCache, loginAttempts, userCacheTier } = createStateStores(config, redis, failures);
+  const userCache = new UserCache(userCacheTier, failures, config.cache);
+  const rateLimits = new RateLimitService(rateLimiter, config.rateLimit.limits, config.rateLimit.enabled);
+  const writerStickiness = new WriterStickiness(redis?.redis ?? null, failures, config.readReplicas.stickySeconds);
+  const replicaReads = new ReplicaRouter(replicaUrlsOf(config).length > 0, writerStickiness, logger);
+  const users = new UserService({ signupEnabled: config.signupEnabled }, hasher, audit, userCache, sessionCache, replicaReads);
+  const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
+  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, audit, userCache);
   const sessions = new SessionService(users, audit, sessionCache);
-  const passwords = new PasswordService(users, hasher, audit, userCache, sessionCache);
-  const auditQueries = new AuditQueryService();
-  const auditStream = new AuditStreamPublisher(redis, failures);
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures };
+  const passwords = new PasswordService(users, hasher, audit, userCache, sessionCache, loginThrottle);
+  const auditQueries = new AuditQueryService(replicaReads);
+  const auditStream = new AuditStreamPublisher(redis?.redis ?? null, failures);
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads };
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */

@@ -3,15 +3,15 @@ import type { Server, ServerResponse } from 'node:http';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type Redis from 'ioredis';
 import type { Config } from '../config/config';
 import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
+import { replicaProbes, replicaUrlsOf } from '../db/replica.router';
 import { createLogger, type Logger, prettyDestination } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
-import { createRedis, waitForRedis } from '../redis/redis.client';
+import { openRedis, type RedisClient } from '../redis/redis.client';
 import { createApp } from './app';
 import { answerParserErrorsWithProblems } from './client-error.handler';
-import { ensureBootstrapAdmin } from './bootstrap-admin';
+import { ensureBootstrapAdmin, ensureGeneratedAdmin } from './bootstrap-admin';
 import { createServices, type Services } from './container';
 import { createReadinessCheck } from './readiness';
 
@@ -21,9 +21,12 @@ export interface RunningServer {
   metricsUrl?: string;
   server: Server;
   orm: MikroORM;
-  redis: Redis;
+  /** Null when no Redis is configured (state kept in process). */
+  redis: RedisClient | null;
   services: Services;
   logger: Logger;
+  /** The generated first admin's credentials file, when this start created it. */
+  firstAdminFile?: string;
   /**
    * Stops accepting, lets in-flight requests finish (at most SHUTDOWN_TIMEOUT, then their
    * connections are cut), then closes the pools. Calling it again returns the same promise.
@@ -95,11 +98,14 @@ async function drain(server: Server, inFlight: Set<ServerResponse>, timeoutMs: n
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel, prettyDestination(config.env));
+  // main.ts and the scripts turn an unset DATABASE_URL into an embedded PostgreSQL before this point.
+  if (config.databaseUrl === undefined) throw new Error('startServer needs config.databaseUrl');
   const dbSettings = {
     databaseUrl: config.databaseUrl,
     poolMax: config.dbPoolMax,
     onQuery: options.onQuery,
     onDriverWarning: (message: string) => logger.warn({ component: 'database-driver' }, message),
+    replicaUrls: replicaUrlsOf(config),
   };
   if (config.migrateOnStart) await ensureDatabaseExists(dbSettings);
   const orm = await connectDatabase(dbSettings);
@@ -107,21 +113,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
   }
-  const redis = createRedis(config.redisUrl, config.redisKeyPrefix);
-  const subscriber = createRedis(config.redisUrl, config.redisKeyPrefix);
-  // Connection errors are reported where a command fails; the client reconnects by itself.
-  redis.on('error', () => undefined);
-  subscriber.on('error', () => undefined);
-  if (!(await waitForRedis(redis))) logger.warn('Redis is not reachable; starting degraded');
-  const services = createServices(config, { redis, subscriber, logger });
+  const connections = await openRedis(config, logger);
+  const redis = connections?.redis ?? null;
+  const services = createServices(config, { redis: connections, logger });
   await services.userCache.start();
   orm.em.getEventManager().registerSubscriber(services.auditStream);
+  if (dbSettings.replicaUrls.length > 0) orm.em.getEventManager().registerSubscriber(services.writerStickiness);
   if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
     logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
   }
+  let firstAdminFile: string | undefined;
+  if (!config.bootstrapAdmin && config.generatedAdmin && (await ensureGeneratedAdmin(orm, services.hasher, config.generatedAdmin))) {
+    firstAdminFile = config.generatedAdmin.credentialsFile;
+    // Where the password is, never the password.
+    logger.info({ username: config.generatedAdmin.username, credentialsFile: firstAdminFile }, 'Created the first admin with a generated password');
+  }
 
   let shuttingDown = false;
-  const readiness = createReadinessCheck(orm, redis, () => shuttingDown);
+  const readiness = createReadinessCheck(orm, redis, () => shuttingDown, replicaProbes(orm));
   let server: Server | undefined;
   const metrics = new Metrics({
     orm,
@@ -130,6 +139,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     rateLimitRejections: () => services.rateLimits.rejections,
     redisFailures: services.failures.counts,
     auditEvents: services.auditStream.committed,
+    databaseReads: services.replicaReads.counts,
   });
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
   const listening = app.listen(config.port, config.host);
@@ -159,6 +169,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     redis,
     services,
     logger,
+    firstAdminFile,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
@@ -168,8 +179,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         if (!drained) logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'Requests still running at the shutdown timeout; cut their connections');
         await apollo.stop();
         await orm.close(true);
-        redis.disconnect();
-        subscriber.disconnect();
+        connections?.redis.disconnect();
+        connections?.subscriber.disconnect();
         return { drained };
       })();
       return closing;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { RateLimits } from '../rate-limit/rate-limit.policy';
 
@@ -18,6 +19,13 @@ const rateRule = z
   })
   .refine((rule) => rule.limit > 0 && rule.windowSeconds > 0, 'needs a positive limit and window');
 
+/** "host:port,host:port": seed nodes of a Redis Cluster (the others are discovered). */
+const redisClusterNodes = z
+  .string()
+  .transform((text) => text.split(',').map((node) => node.trim()).filter(Boolean))
+  .refine((nodes) => nodes.length > 0 && nodes.every((node) => /^[^\s:]+:\d{1,5}$/.test(node) && Number(node.split(':')[1]) <= 65535), 'must be comma-separated host:port pairs')
+  .transform((nodes) => nodes.map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })));
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -27,14 +35,30 @@ const envSchema = z
       .string()
       .url()
       .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// URL')
-      .default('postgres://postgres@127.0.0.1:5432/user_api'),
+      // Unset: an embedded PostgreSQL in DATA_DIR (src/db/embedded-postgres.ts), so `npm start` needs nothing installed.
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
     DB_POOL_MAX: positiveInt.default(10),
+    DATABASE_READ_URLS: z
+      .string()
+      .default('')
+      .superRefine((value, ctx) => {
+        splitList(value).forEach((url, index) => {
+          // The URL itself is not echoed: it may carry a password.
+          if (!isPostgresUrl(url)) ctx.addIssue({ code: 'custom', message: `entry ${index + 1} must be a postgres:// URL` });
+        });
+      }),
+    DATABASE_READ_STICKY_SECONDS: positiveInt.default(5),
+    // Neither REDIS_URL nor REDIS_CLUSTER_NODES: rate limits, lock-outs, sessions and caches live in
+    // process, which is correct for one instance only.
     REDIS_URL: z
       .string()
       .url()
       .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// URL')
-      .default('redis://127.0.0.1:6379'),
-    REDIS_KEY_PREFIX: z.string().default('uma:'),
+      .optional(),
+    REDIS_CLUSTER_NODES: redisClusterNodes.optional(),
+    // Hash tags ({...}) decide Redis Cluster slots; braces in the prefix would put every key in one.
+    REDIS_KEY_PREFIX: z.string().regex(/^[^{}]*$/, 'must not contain { or } (they would become a Redis Cluster hash tag)').default('uma:'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MIGRATE_ON_START: booleanFromString.default('true'),
     JWT_SECRET: z.string().optional(),
@@ -45,6 +69,7 @@ const envSchema = z
     ADMIN_USERNAME: z.string().min(3).optional(),
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(8).optional(),
+    ADMIN_GENERATE: booleanFromString.optional(),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
@@ -92,12 +117,25 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
     }
+    // An embedded database in a production container would lose its data with the container.
+    if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production (the embedded PostgreSQL is for development)' });
+    }
+    // Replicas of an embedded database make no sense; refuse rather than silently ignore them.
+    if (env.DATABASE_READ_URLS !== '' && env.DATABASE_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URLS'], message: 'needs DATABASE_URL (the primary)' });
+    }
+    if (env.REDIS_URL !== undefined && env.REDIS_CLUSTER_NODES !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' });
+    }
     const adminVars = [env.ADMIN_USERNAME, env.ADMIN_EMAIL, env.ADMIN_PASSWORD];
-    if (adminVars.some((v) => v !== undefined) && adminVars.some((v) => v === undefined)) {
+    // With a generated password, ADMIN_USERNAME and ADMIN_EMAIL alone name the generated admin.
+    const namesGeneratedAdmin = env.ADMIN_PASSWORD === undefined && generatesAdmin(env);
+    if (!namesGeneratedAdmin && adminVars.some((v) => v !== undefined) && adminVars.some((v) => v === undefined)) {
       ctx.addIssue({
         code: 'custom',
         path: ['ADMIN_USERNAME'],
-        message: 'ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+        message: 'ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD must be set together (or ADMIN_GENERATE=true to have the password generated)',
       });
     }
   });
@@ -106,9 +144,20 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
   host: string;
-  databaseUrl: string;
+  /** Unset: an embedded PostgreSQL in `dataDir` (see src/db/database.source.ts). */
+  databaseUrl: string | undefined;
+  /** Local state of a zero-setup start: the embedded cluster and the first admin's credentials. */
+  dataDir: string;
   dbPoolMax: number;
-  redisUrl: string;
+  /**
+   * Streaming replicas that serve the reads allowed to lag (lists, search, the audit trail); see
+   * src/db/replica.router.ts. A writer reads from the primary for `stickySeconds` after its write.
+   */
+  readReplicas: { urls: string[]; stickySeconds: number };
+  /** Unset (and no cluster): the in-process stores. The start banner reads it. */
+  redisUrl: string | undefined;
+  /** Set: a Redis Cluster, reached through these seed nodes. */
+  redisClusterNodes: { host: string; port: number }[] | undefined;
   redisKeyPrefix: string;
   logLevel: string;
   migrateOnStart: boolean;
@@ -120,6 +169,11 @@ export interface Config {
   };
   signupEnabled: boolean;
   bootstrapAdmin?: { username: string; email: string; password: string };
+  /**
+   * When no admin exists and no ADMIN_PASSWORD is given: create one with a random password written
+   * to `credentialsFile` (mode 0600). On by default in development only (ADMIN_GENERATE).
+   */
+  generatedAdmin?: { username: string; email: string; credentialsFile: string };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   loginThrottle: { maxFailuresPerIp: number; maxFailuresPerAccount: number; windowSeconds: number };
   sessionPurgeIntervalSeconds: number;
@@ -136,6 +190,22 @@ export interface Config {
   cache: { userTtlSeconds: number; listTtlSeconds: number; sessionTtlSeconds: number; localMaxEntries: number; localTtlSeconds: number };
   /** OpenTelemetry: spans go to the OTLP endpoint when set (started by tracing.bootstrap.ts, not from here). */
   tracing: { otlpEndpoint?: string; serviceName: string };
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function isPostgresUrl(value: string): boolean {
+  return z.string().url().safeParse(value).success && /^postgres(ql)?:\/\//.test(value);
+}
+
+/**
+ * A password written to a file is a newcomer's convenience: on by default in development only. In
+ * production an operator must ask for it (ADMIN_GENERATE=true) or, better, pass ADMIN_PASSWORD from a secret store.
+ */
+function generatesAdmin(env: { NODE_ENV: string; ADMIN_GENERATE?: boolean }): boolean {
+  return env.ADMIN_GENERATE ?? env.NODE_ENV === 'development';
 }
 
 function parseTrustProxy(value: string): boolean | number | string {
@@ -165,8 +235,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
     dbPoolMax: env.DB_POOL_MAX,
+    readReplicas: { urls: splitList(env.DATABASE_READ_URLS), stickySeconds: env.DATABASE_READ_STICKY_SECONDS },
     redisUrl: env.REDIS_URL,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     logLevel: env.LOG_LEVEL,
     migrateOnStart: env.MIGRATE_ON_START,
@@ -181,6 +254,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdmin:
       env.ADMIN_USERNAME && env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { username: env.ADMIN_USERNAME, email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
+        : undefined,
+    generatedAdmin:
+      env.ADMIN_PASSWORD === undefined && generatesAdmin(env)
+        ? { username: env.ADMIN_USERNAME ?? 'admin', email: env.ADMIN_EMAIL ?? 'admin@example.com', credentialsFile: join(env.DATA_DIR, 'first-admin.txt') }
         : undefined,
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
     loginThrottle: {

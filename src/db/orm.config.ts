@@ -11,6 +11,20 @@ export interface OrmSettings {
   onQuery?: (sql: string) => void;
   /** Where the query builder's own warnings go (knex writes them to the console otherwise). */
   onDriverWarning?: (message: string) => void;
+  /** Streaming replicas for the reads that may lag (src/db/replica.router.ts); none by default. */
+  replicaUrls?: string[];
+}
+
+/** The name a replica goes by in logs, metrics and /ready. */
+export function replicaName(index: number): string {
+  return `replica-${index + 1}`;
+}
+
+/** A replica URL without a database name reads the primary's database, as a replica must. */
+function replicaUrl(url: string, primaryUrl: string): string {
+  const parsed = new URL(url);
+  if (parsed.pathname === '' || parsed.pathname === '/') parsed.pathname = new URL(primaryUrl).pathname;
+  return parsed.toString();
 }
 
 export function ormConfig(settings: OrmSettings): Options {
@@ -30,5 +44,9 @@ export function ormConfig(settings: OrmSettings): Options {
     ...(settings.onDriverWarning ? { driverOptions: { log: { warn: settings.onDriverWarning, error: settings.onDriverWarning, deprecate: settings.onDriverWarning } } } : {}),
     allowGlobalContext: false,
     ignoreUndefinedInQuery: true,
+    replicas: (settings.replicaUrls ?? []).map((url, index) => ({ name: replicaName(index), clientUrl: replicaUrl(url, settings.databaseUrl) })),
+    // Deny by default: every read goes to the primary unless its caller asks for a replica
+    // (ReplicaRouter), so a read nobody thought about can never see a stale session or password.
+    preferReadReplicas: false,
   });
 }

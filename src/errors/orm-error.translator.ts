@@ -16,7 +16,7 @@ const uniqueFieldByConstraint: Record<string, string> = {
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
 const UNAVAILABLE_MESSAGES = /Connection terminated|Connection ended unexpectedly|is not queryable|Timeout acquiring a connection/i;
 
-function isConnectionFailure(error: unknown): boolean {
+export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof ConnectionException) return true;
   // Duck-typed: socket errors are made by Node's core, whose Error is not always this realm's (jest).
   if (typeof error !== 'object' || error === null) return false;

@@ -25,12 +25,12 @@ const REDACT_PATHS = [
 ];
 
 /**
- * A developer at a terminal reads colourised lines; everything else (production, pipes, log
+ * A developer at a terminal reads colourised lines (the start banner's fields only as its text); everything else (production, pipes, log
  * collectors, tests) gets the JSON lines.
  */
 export function prettyDestination(env: string): DestinationStream | undefined {
   if (env !== 'development' || !process.stdout.isTTY) return undefined;
-  return pino.transport({ target: 'pino-pretty', options: { messageKey: 'message', timestampKey: 'timestamp', translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' } });
+  return pino.transport({ target: 'pino-pretty', options: { messageKey: 'message', timestampKey: 'timestamp', translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,banner' } });
 }
 
 /** JSON lines in the seed's shape: timestamp, level, service, message, plus request fields. */

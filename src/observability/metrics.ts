@@ -11,6 +11,8 @@ export interface MetricSources {
   rateLimitRejections: () => number;
   redisFailures: Map<string, number>;
   auditEvents: Map<string, number>;
+  /** Replica-eligible reads by where they were served (src/db/replica.router.ts). */
+  databaseReads?: Map<string, number>;
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5];
@@ -76,6 +78,15 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         for (const [action, count] of sources.auditEvents) this.set({ action }, count);
+      },
+    });
+    new Gauge({
+      name: 'db_routed_reads',
+      help: 'Reads that a replica may serve, by where they were served (replica, primary, replica_fallback) since start.',
+      labelNames: ['target'],
+      registers: [this.registry],
+      collect() {
+        for (const [target, count] of sources.databaseReads ?? []) this.set({ target }, count);
       },
     });
     new Gauge({

@@ -1,11 +1,11 @@
 import { TooManyRequestsError } from '../errors/domain.errors';
 import { bucketFor, type RateCaller, type RateCategory, type RateLimits } from './rate-limit.policy';
-import type { RateDecision, SlidingWindowLimiter } from './sliding-window.limiter';
+import type { RateDecision, RateLimiter } from './rate.limiter';
 
 /** Counts one operation against its bucket; both edges call this and nothing else. */
 export class RateLimitService {
   constructor(
-    private readonly limiter: SlidingWindowLimiter,
+    private readonly limiter: RateLimiter,
     private readonly limits: RateLimits,
     private readonly enabled: boolean,
   ) {}

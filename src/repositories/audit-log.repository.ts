@@ -1,5 +1,6 @@
 import { Cursor, CursorError, EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../entities/audit-log.entity';
+import type { ReadFrom } from './user.repository';
 import { isStorableTimestamp } from '../validation/timestamps';
 
 export interface AuditFilters {
@@ -56,14 +57,15 @@ export class AuditLogRepository extends EntityRepository<AuditLog> {
     return rows.map(({ position: _position, ...row }) => this.getEntityManager().map(this.getEntityName(), row) as AuditLog);
   }
 
-  async findAllPaginated(filters: AuditFilters, page: { offset: number; limit: number }): Promise<{ items: AuditLog[]; total: number }> {
-    const [items, total] = await this.findAndCount(this.where(filters), { orderBy: NEWEST_FIRST, offset: page.offset, limit: page.limit });
+  async findAllPaginated(filters: AuditFilters, page: { offset: number; limit: number }, from: ReadFrom = {}): Promise<{ items: AuditLog[]; total: number }> {
+    const [items, total] = await this.findAndCount(this.where(filters), { ...from, orderBy: NEWEST_FIRST, offset: page.offset, limit: page.limit });
     return { items, total };
   }
 
-  async findPage(filters: AuditFilters, page: { first: number; after?: string }): Promise<AuditCursorResult> {
+  async findPage(filters: AuditFilters, page: { first: number; after?: string }, from: ReadFrom = {}): Promise<AuditCursorResult> {
     if (page.after !== undefined && !isAuditCursor(page.after)) throw new CursorError('Invalid cursor: not a cursor of the audit trail.');
     const cursor = await this.getEntityManager().findByCursor(this.getEntityName(), this.where(filters), {
+      ...from,
       first: page.first,
       after: page.after,
       orderBy: NEWEST_FIRST,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { LazyRequestContext } from '../context/lazy-request-context';
 import type { RequestContext } from '../context/request-context';
 import { UnauthenticatedError } from '../errors/domain.errors';
-import { createLoaders } from '../loaders/loaders';
 import type { Logger } from '../observability/logger';
 import { setRequestSpanAttributes } from '../observability/span-attributes';
 import type { AuthService } from '../services/auth.service';
@@ -19,8 +19,11 @@ export function requestIdAndLogging(logger: Logger): RequestHandler {
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const ctx = res.locals.ctx as RequestContext | undefined;
       const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      // At LOG_LEVEL=warn (production) a 200's line would be built only to be dropped.
+      if (!logger.isLevelEnabled(level)) return;
+      const ctx = res.locals.ctx as RequestContext | undefined;
       const line = {
         request_id: requestId,
         user_id: ctx?.actor?.id ?? null,
@@ -30,7 +33,6 @@ export function requestIdAndLogging(logger: Logger): RequestHandler {
         duration_ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
         ...(ctx?.logFields.operation ? { operation: ctx.logFields.operation } : {}),
       };
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       logger[level](line, `${req.method} ${line.path} ${status}`);
     });
     next();
@@ -38,29 +40,26 @@ export function requestIdAndLogging(logger: Logger): RequestHandler {
 }
 
 /**
- * Builds the one RequestContext of this request: a fresh EntityManager, fresh loaders, and the
- * actor proven by the bearer token. A token that is present but bad is kept as an error for the
- * edge to answer in its own format.
+ * Builds the one RequestContext of this request: its own EntityManager and loaders (made when first
+ * used), and the actor proven by the bearer token. A token that is present but bad is kept as an
+ * error for the edge to answer in its own format.
  */
 export function requestContext(orm: MikroORM, auth: AuthService): RequestHandler {
+  const fork = () => orm.em.fork();
   return async (req, res, next) => {
-    const em = orm.em.fork();
-    const ctx: RequestContext = {
-      actor: null,
-      em,
-      loaders: createLoaders(em),
-      requestId: res.locals.requestId as string,
-      ipAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
-      logFields: {},
-    };
+    const ctx = new LazyRequestContext(
+      fork,
+      res.locals.requestId as string,
+      req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
+    );
     res.locals.ctx = ctx;
     const header = req.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer ([A-Za-z0-9_\-.]+)$/i.exec(header);
       try {
         if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
-        ctx.actor = await auth.authenticate(em, match[1]);
+        ctx.actor = await auth.authenticate(ctx, match[1]);
       } catch (error) {
         res.locals.authError = error;
       }

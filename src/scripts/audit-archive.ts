@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config';
 import { connectDatabase } from '../db/database';
+import { openDatabaseSource } from '../db/database.source';
 import { AuditLog } from '../entities/audit-log.entity';
 
 /** `npm run audit:archive -- --before 2026-01-01`: moves older audit entries to audit_logs_archive. */
@@ -13,12 +14,17 @@ async function run(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const orm = await connectDatabase({ databaseUrl: config.databaseUrl, poolMax: 2 });
+  const database = await openDatabaseSource(config, (message) => process.stderr.write(`${message}\n`));
   try {
-    const moved = await orm.em.fork().getRepository(AuditLog).archive(before);
-    process.stdout.write(`Archived ${moved} audit entries older than ${before.toISOString()}.\n`);
+    const orm = await connectDatabase({ databaseUrl: database.url, poolMax: 2 });
+    try {
+      const moved = await orm.em.fork().getRepository(AuditLog).archive(before);
+      process.stdout.write(`Archived ${moved} audit entries older than ${before.toISOString()}.\n`);
+    } finally {
+      await orm.close(true);
+    }
   } finally {
-    await orm.close(true);
+    await database.stop();
   }
 }
 

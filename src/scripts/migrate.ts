@@ -1,18 +1,24 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config/config';
 import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
+import { openDatabaseSource } from '../db/database.source';
 
 /** `npm run migrate`: applies pending migrations, for deployments that run them as a separate step. */
 async function run(): Promise<void> {
   const config = loadConfig();
-  const settings = { databaseUrl: config.databaseUrl, poolMax: 2 };
-  await ensureDatabaseExists(settings);
-  const orm = await connectDatabase(settings);
+  const database = await openDatabaseSource(config, (message) => process.stderr.write(`${message}\n`));
   try {
-    const applied = await migrate(orm);
-    process.stdout.write(applied.length > 0 ? `Applied: ${applied.join(', ')}\n` : 'Nothing to migrate.\n');
+    const settings = { databaseUrl: database.url, poolMax: 2 };
+    await ensureDatabaseExists(settings);
+    const orm = await connectDatabase(settings);
+    try {
+      const applied = await migrate(orm);
+      process.stdout.write(applied.length > 0 ? `Applied: ${applied.join(', ')}\n` : 'Nothing to migrate.\n');
+    } finally {
+      await orm.close(true);
+    }
   } finally {
-    await orm.close(true);
+    await database.stop();
   }
 }
 

@@ -1,10 +1,18 @@
-import type Redis from 'ioredis';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
+import type { LoginAttemptStore } from './login-attempt.store';
 
 export interface LoginThrottleSettings {
   maxFailuresPerIp: number;
   maxFailuresPerAccount: number;
   windowSeconds: number;
+}
+
+/**
+ * The account a password guess is counted against: a known user by id, however it was named (username
+ * or email, any case), so every door that checks a password shares one count.
+ */
+export function throttledAccount(userId: string): string {
+  return `id:${userId}`;
 }
 
 /** Seconds between attempts on an account under distributed attack: slows guessing, locks nobody out. */
@@ -16,7 +24,8 @@ function wholeSecondsUp(ttlMs: number): number {
 }
 
 /**
- * Brute-force protection shared by every instance through Redis.
+ * Brute-force protection, its counters shared by every instance through Redis (or kept in process
+ * when there is no Redis).
  * - One client IP guessing one account is refused after `maxFailuresPerIp` failures for the window.
  * - Past `maxFailuresPerAccount` failures from anywhere, the account accepts one attempt every few
  *   seconds, so a botnet cannot guess quickly yet cannot lock the owner out for long either.
@@ -25,7 +34,7 @@ function wholeSecondsUp(ttlMs: number): number {
  */
 export class LoginThrottle {
   constructor(
-    private readonly redis: Redis,
+    private readonly store: LoginAttemptStore,
     private readonly settings: LoginThrottleSettings,
     private readonly failures: RedisFailureReporter,
   ) {}
@@ -36,49 +45,21 @@ export class LoginThrottle {
   }
 
   async recordFailure(account: string, ip: string): Promise<void> {
-    await this.failures.attempt('login-throttle', () => this.count(account, ip), null);
+    await this.failures.attempt('login-throttle', () => this.store.recordFailure(account.toLowerCase(), ip, this.settings.windowSeconds), null);
   }
 
   async recordSuccess(account: string, ip: string): Promise<void> {
-    await this.failures.attempt('login-throttle', () => this.redis.del(this.ipKey(account, ip)), 0);
+    await this.failures.attempt('login-throttle', () => this.store.clearIp(account.toLowerCase(), ip), null);
   }
 
   private async check(account: string, ip: string): Promise<number> {
-    const ipKey = this.ipKey(account, ip);
-    const [[, ipFailures], [, ipTtlMs], [, accountFailures]] = (await this.redis
-      .multi()
-      .get(ipKey)
-      .pttl(ipKey)
-      .get(this.accountKey(account))
-      .exec()) as [[null, string | null], [null, number], [null, string | null]];
-    if (Number(ipFailures ?? 0) >= this.settings.maxFailuresPerIp) return wholeSecondsUp(ipTtlMs);
-    if (Number(accountFailures ?? 0) >= this.settings.maxFailuresPerAccount) {
-      const claimed = await this.redis.set(this.slowKey(account), '1', 'EX', SLOWDOWN_SECONDS, 'NX');
-      if (claimed !== 'OK') return wholeSecondsUp(await this.redis.pttl(this.slowKey(account)));
+    const normalised = account.toLowerCase();
+    const failures = await this.store.failures(normalised, ip);
+    if (failures.fromIp >= this.settings.maxFailuresPerIp) return wholeSecondsUp(failures.fromIpTtlMs);
+    if (failures.fromAnywhere >= this.settings.maxFailuresPerAccount) {
+      const waitMs = await this.store.claimSlowdown(normalised, SLOWDOWN_SECONDS);
+      if (waitMs > 0) return wholeSecondsUp(waitMs);
     }
     return 0;
-  }
-
-  private async count(account: string, ip: string): Promise<void> {
-    const window = this.settings.windowSeconds;
-    await this.redis
-      .multi()
-      .incr(this.ipKey(account, ip))
-      .expire(this.ipKey(account, ip), window, 'NX')
-      .incr(this.accountKey(account))
-      .expire(this.accountKey(account), window, 'NX')
-      .exec();
-  }
-
-  private ipKey(account: string, ip: string): string {
-    return `login:fail:ip:${account.toLowerCase()}:${ip}`;
-  }
-
-  private accountKey(account: string): string {
-    return `login:fail:account:${account.toLowerCase()}`;
-  }
-
-  private slowKey(account: string): string {
-    return `login:slow:${account.toLowerCase()}`;
   }
 }

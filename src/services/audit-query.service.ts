@@ -1,5 +1,6 @@
 import type { UserView } from '../cache/user-view';
 import type { RequestContext } from '../context/request-context';
+import type { ReplicaRouter } from '../db/replica.router';
 import { AuditLogFilterInput } from '../dto/audit-query.inputs';
 import { CursorPageInput, OffsetPageInput } from '../dto/user-query.inputs';
 import { AuditLog } from '../entities/audit-log.entity';
@@ -19,15 +20,21 @@ export interface AuditPage {
   totalPages: number;
 }
 
-/** Reading the audit trail: admins only, whichever door asks. */
+/**
+ * Reading the audit trail: admins only, whichever door asks. The listings may be served by a read
+ * replica (ReplicaRouter): an admin who just acted reads from the primary and sees their own entry.
+ */
 export class AuditQueryService {
+  constructor(private readonly reads: ReplicaRouter) {}
+
   async listAuditLogs(ctx: RequestContext, rawFilter: unknown, rawPage: unknown): Promise<AuditPage> {
     this.assertCanRead(ctx);
     const filter = await validateInput(AuditLogFilterInput, rawFilter ?? {}, 'filter');
     const page = await validateInput(OffsetPageInput, rawPage ?? {}, 'page');
-    const { items, total } = await withOrmErrors(() =>
-      ctx.em.getRepository(AuditLog).findAllPaginated(filter, { offset: (page.page - 1) * page.limit, limit: page.limit }),
+    const { value: found } = await withOrmErrors(() =>
+      this.reads.read(ctx, (em, connectionType) => em.getRepository(AuditLog).findAllPaginated(filter, { offset: (page.page - 1) * page.limit, limit: page.limit }, { connectionType })),
     );
+    const { items, total } = found;
     return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
   }
 
@@ -41,7 +48,8 @@ export class AuditQueryService {
     this.assertCanRead(ctx);
     const filter = await validateInput(AuditLogFilterInput, rawFilter ?? {}, 'filter');
     const page = await validateInput(CursorPageInput, rawPage, 'page');
-    return withCursor(page.after, () => ctx.em.getRepository(AuditLog).findPage(filter, page));
+    const { value } = await withCursor(page.after, () => this.reads.read(ctx, (em, connectionType) => em.getRepository(AuditLog).findPage(filter, page, { connectionType })));
+    return value;
   }
 
   /** The nested User.auditLogs field: the user's newest entries as actor, batched per request. */

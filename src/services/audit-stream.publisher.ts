@@ -1,8 +1,8 @@
 import type { EntityManager, EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import type { ChainableCommander } from 'ioredis';
-import type Redis from 'ioredis';
 import { AuditLog } from '../entities/audit-log.entity';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
+import type { RedisClient } from '../redis/redis.client';
 
 export const AUDIT_STREAM = 'audit';
 /** The stream is a feed for other consumers, not the archive: keep it bounded. */
@@ -11,7 +11,8 @@ const STREAM_MAX_LENGTH = 100_000;
 /**
  * Publishes each audit entry to the Redis Stream `audit` once its transaction has committed, so
  * consumers never see an entry for a change that rolled back. Publishing is best effort: a Redis
- * failure is reported and the request carries on.
+ * failure is reported and the request carries on. Without Redis nothing is published (the stream
+ * is for other consumers, and there is nowhere to put it); entries are still counted for metrics.
  */
 export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
   private readonly pending = new WeakMap<EntityManager, AuditLog[]>();
@@ -19,7 +20,7 @@ export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
   readonly committed = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient | null,
     private readonly failures: RedisFailureReporter,
   ) {}
 
@@ -36,6 +37,7 @@ export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
     this.pending.delete(em);
     if (!entries?.length) return;
     for (const entry of entries) this.committed.set(entry.action, (this.committed.get(entry.action) ?? 0) + 1);
+    if (!this.redis) return;
     const pipeline = this.redis.pipeline();
     for (const entry of entries) {
       pipeline.xadd(AUDIT_STREAM, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...this.fields(entry));

@@ -3,9 +3,10 @@ import type { Actor, RequestContext } from '../context/request-context';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
 import { LoginInput, RefreshTokenInput } from '../dto/auth.inputs';
+import { findLiveUserView } from '../repositories/user-view.query';
 import { TooManyRequestsError, UnauthenticatedError } from '../errors/domain.errors';
 import { withOrmErrors } from '../errors/orm-error.translator';
-import type { LoginThrottle } from '../security/login.throttle';
+import { type LoginThrottle, throttledAccount } from '../security/login.throttle';
 import type { PasswordHasher } from '../security/password.hasher';
 import { hashToken } from '../security/token.hasher';
 import type { TokenService } from '../security/token.service';
@@ -47,7 +48,7 @@ export class AuthService {
     const { username: login, password } = await validateInput(LoginInput, raw);
     const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
     // Failures count against the account however it was named (username or email); unknown names by the name.
-    const account = user ? `id:${user.id}` : `name:${login}`;
+    const account = user ? throttledAccount(user.id) : `name:${login}`;
     const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
     if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
 
@@ -111,7 +112,7 @@ export class AuthService {
 
   async logout(ctx: RequestContext): Promise<void> {
     const actor = requireActor(ctx);
-    await this.sessionCache.revokeToken(actor.tokenId, actor.tokenExpiresAt);
+    await this.sessionCache.revokeToken(actor.tokenId, actor.sessionId, actor.tokenExpiresAt);
     await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         await em.getRepository(Session).deleteById(actor.sessionId);
@@ -123,7 +124,7 @@ export class AuthService {
 
   async logoutAll(ctx: RequestContext): Promise<number> {
     const actor = requireActor(ctx);
-    await this.sessionCache.revokeToken(actor.tokenId, actor.tokenExpiresAt);
+    await this.sessionCache.revokeToken(actor.tokenId, actor.sessionId, actor.tokenExpiresAt);
     const ended = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         const endedIds = await em.getRepository(Session).deleteByUserId(actor.id);
@@ -139,7 +140,7 @@ export class AuthService {
    * Every protected request passes here: signature and expiry, token type, blacklist, a live
    * session, and a user who is still active and not deleted.
    */
-  async authenticate(em: EntityManager, accessToken: string): Promise<Actor> {
+  async authenticate(ctx: Pick<RequestContext, 'em'>, accessToken: string): Promise<Actor> {
     const claims = this.tokens.verifyAccess(accessToken);
     const tokenExpiresAt = new Date(claims.exp * 1000);
     // One Redis round trip answers both "revoked?" and, usually, "which live session?".
@@ -147,13 +148,14 @@ export class AuthService {
     if (state.revoked) throw new UnauthenticatedError('The token has been revoked.');
     let session = state.session;
     if (!session) {
-      const row = await withOrmErrors(() => em.getRepository(Session).findLive(claims.sid));
+      // ctx.em only here and below, on a cache miss: a fully cached request never forks the ORM.
+      const row = await withOrmErrors(() => ctx.em.getRepository(Session).findLive(claims.sid));
       session = row ? { userId: row.user.id, expiresAt: row.expiresAt.getTime() } : null;
       if (session) await this.sessionCache.remember(claims.sid, session, tokenExpiresAt);
     }
     if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) throw new UnauthenticatedError('The session has ended.');
     // The role comes from the user as it is now, not as it was when the token was issued.
-    const user = await this.userCache.getUser(claims.sub, () => withOrmErrors(() => em.getRepository(User).findById(claims.sub)));
+    const user = await this.userCache.getUser(claims.sub, () => withOrmErrors(() => findLiveUserView(ctx.em, claims.sub)));
     if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
     return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt };
   }

@@ -2,9 +2,10 @@ import type { RequestContext } from '../context/request-context';
 import { ChangePasswordInput } from '../dto/user.inputs';
 import { PasswordHistory } from '../entities/password-history.entity';
 import { Session } from '../entities/session.entity';
-import { ForbiddenError, ValidationError } from '../errors/domain.errors';
+import { ForbiddenError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
 import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser } from '../policies/user.policy';
+import { type LoginThrottle, throttledAccount } from '../security/login.throttle';
 import type { PasswordHasher } from '../security/password.hasher';
 import { validateInput } from '../validation/validate-input';
 import type { SessionCache } from '../cache/session.cache';
@@ -23,6 +24,7 @@ export class PasswordService {
     private readonly audit: AuditService,
     private readonly changes: UserChangeListener,
     private readonly sessionCache: SessionCache,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /**
@@ -37,9 +39,16 @@ export class PasswordService {
     const isSelf = actor.id === user.id;
     if (isSelf) {
       if (input.currentPassword === undefined) throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is required' }]);
+      // Proving the current password is a password guess like a login: a stolen access token must
+      // not become an unthrottled oracle for the password, so both share the lockout count.
+      const account = throttledAccount(user.id);
+      const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
+      if (retryAfter > 0) throw new TooManyRequestsError('Too many wrong passwords; try again later.', retryAfter);
       if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
+        await this.throttle.recordFailure(account, ctx.ipAddress);
         throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is not correct' }]);
       }
+      await this.throttle.recordSuccess(account, ctx.ipAddress);
     }
     assertPasswordDiffersFromIdentity(input.newPassword, user.username, user.email, 'newPassword');
     const history = await withOrmErrors(() =>

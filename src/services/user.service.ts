@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SessionCache } from '../cache/session.cache';
+import type { ReplicaRouter } from '../db/replica.router';
 import type { UserCache } from '../cache/user.cache';
 import { toUserView, type UserView } from '../cache/user-view';
 import type { RequestContext } from '../context/request-context';
@@ -13,6 +14,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } 
 import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser, type UserAction } from '../policies/user.policy';
 import type { CursorResult } from '../repositories/user.repository';
+import { findLiveUserView } from '../repositories/user-view.query';
 import type { PasswordHasher } from '../security/password.hasher';
 import { withCursor } from '../validation/cursor';
 import { assertUuid } from '../validation/ids';
@@ -56,6 +58,7 @@ export class UserService {
     private readonly audit: AuditService,
     private readonly cache: UserCache,
     private readonly sessionCache: SessionCache,
+    private readonly reads: ReplicaRouter,
   ) {}
 
   async createUser(ctx: RequestContext, raw: unknown): Promise<User> {
@@ -100,7 +103,7 @@ export class UserService {
   async getUserById(ctx: RequestContext, id: string): Promise<UserView> {
     if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
     const userId = assertUuid(id, 'user id');
-    const user = await this.cache.getUser(userId, () => withOrmErrors(() => ctx.em.getRepository(User).findById(userId)));
+    const user = await this.cache.getUser(userId, () => withOrmErrors(() => findLiveUserView(ctx.em, userId)));
     if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
     return user;
   }
@@ -109,11 +112,15 @@ export class UserService {
     this.assertCanList(ctx);
     const filter = await validateFilter(rawFilter);
     const page = await validateInput(OffsetPageInput, rawPage, 'page');
-    const { items, total } = await this.cache.getList(JSON.stringify({ kind: 'offset', filter, order, page }), async () => {
+    // Lists and search may be served by a read replica (see ReplicaRouter); such a result is not cached.
+    let fromReplica = false;
+    const load = async () => {
       const offset = (page.page - 1) * page.limit;
-      const found = await withOrmErrors(() => ctx.em.getRepository(User).findAllPaginated(filter, order, { offset, limit: page.limit }));
-      return { items: found.items.map(toUserView), total: found.total };
-    });
+      const found = await withOrmErrors(() => this.reads.read(ctx, (em, connectionType) => em.getRepository(User).findAllPaginated(filter, order, { offset, limit: page.limit }, { connectionType })));
+      fromReplica = found.fromReplica;
+      return { items: found.value.items.map(toUserView), total: found.value.total };
+    };
+    const { items, total } = await this.cache.getList(JSON.stringify({ kind: 'offset', filter, order, page }), load, undefined, () => !fromReplica);
     return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
   }
 
@@ -121,10 +128,13 @@ export class UserService {
     this.assertCanList(ctx);
     const filter = await validateFilter(rawFilter);
     const page = await validateInput(CursorPageInput, rawPage, 'page');
-    return this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), async () => {
-      const found = await withCursor(page.after, () => ctx.em.getRepository(User).findPage(filter, order, page));
-      return { ...found, edges: found.edges.map(({ cursor, node }) => ({ cursor, node: toUserView(node) })) };
-    });
+    let fromReplica = false;
+    const load = async () => {
+      const found = await withCursor(page.after, () => this.reads.read(ctx, (em, connectionType) => em.getRepository(User).findPage(filter, order, page, { connectionType })));
+      fromReplica = found.fromReplica;
+      return { ...found.value, edges: found.value.edges.map(({ cursor, node }) => ({ cursor, node: toUserView(node) })) };
+    };
+    return this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), load, undefined, () => !fromReplica);
   }
 
   /** `merge` is a partial change (PATCH, GraphQL); `replace` swaps the whole profile (PUT). */

@@ -4,6 +4,7 @@ import { userInput } from '../support/factories';
 import { ApiClient } from '../support/http';
 import { expectProblem, sleep } from '../support/problem';
 import { freePort, rawRedis } from '../support/redis-tools';
+import { describeWithRedis } from '../support/redis-mode';
 
 jest.setTimeout(60_000);
 
@@ -21,7 +22,7 @@ const ADMIN = { username: 'multi_admin', email: 'multi_admin@example.com', passw
  * as replicas behind a load balancer: whatever one instance decides about tokens, rate limits and
  * cached users, the other two must honour at once.
  */
-describe('three API processes share sessions, rate limits and cache invalidations', () => {
+describeWithRedis('three API processes share sessions, rate limits and cache invalidations', () => {
   let build: BuiltApi | undefined;
   const stores = new SharedStores();
   const processes: ApiProcess[] = [];

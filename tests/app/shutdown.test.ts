@@ -2,6 +2,7 @@ import { ApiProcess, baseEnv, buildApi, type BuiltApi, httpRequest, probe, Share
 import { userInput } from '../support/factories';
 import { sleep } from '../support/problem';
 import { freePort } from '../support/redis-tools';
+import { REDIS_READY_CHECK } from '../support/redis-mode';
 
 jest.setTimeout(60_000);
 
@@ -69,7 +70,7 @@ describe('graceful shutdown of node dist/main.js', () => {
     login.finish();
     const readyAnswer = await ready.response;
     expect(readyAnswer.status).toBe(503);
-    expect(JSON.parse(readyAnswer.body)).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'ok', shutdown: 'failing' } });
+    expect(JSON.parse(readyAnswer.body)).toEqual({ status: 'unavailable', checks: { postgres: 'ok', ...REDIS_READY_CHECK, shutdown: 'failing' } });
     expect(readyAnswer.headers.connection).toBe('close');
 
     const loginAnswer = await login.response;

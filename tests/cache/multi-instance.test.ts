@@ -6,6 +6,7 @@ import { login, signedIn, type SignedIn, userInput } from '../support/factories'
 import { ApiClient } from '../support/http';
 import { rawRedis } from '../support/redis-tools';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { describeWithRedis } from '../support/redis-mode';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,7 +27,7 @@ async function startPair(env: Record<string, string> = {}): Promise<{ a: TestSer
   return { a, b };
 }
 
-describe('two instances: caches stay coherent, tokens are revoked everywhere', () => {
+describeWithRedis('two instances: caches stay coherent, tokens are revoked everywhere', () => {
   let a: TestServer;
   let b: RunningServer;
   let apiA: ApiClient;
@@ -121,7 +122,7 @@ describe('two instances: caches stay coherent, tokens are revoked everywhere', (
   });
 });
 
-describe('two instances: one rate limit', () => {
+describeWithRedis('two instances: one rate limit', () => {
   let a: TestServer;
   let b: RunningServer;
 

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { UserRole } from '../../src/entities/user-role';
 import { login, signedIn, type SignedIn, userInput } from '../support/factories';
 import { ApiClient } from '../support/http';
-import { DisposableRedis, freePort, rawRedis } from '../support/redis-tools';
+import { describeWithRedisBinaries, DisposableRedis, freePort, rawRedis } from '../support/redis-tools';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,7 +27,7 @@ function failureCount(server: TestServer): number {
   return [...server.services.failures.counts.values()].reduce((sum, count) => sum + count, 0);
 }
 
-describe('Redis dies mid-flight and comes back', () => {
+describeWithRedisBinaries('Redis dies mid-flight and comes back', () => {
   let redisServer: DisposableRedis;
   let server: TestServer;
   let api: ApiClient;
@@ -164,7 +164,7 @@ describe('Redis dies mid-flight and comes back', () => {
   });
 });
 
-describe('an instance that starts while Redis is down', () => {
+describeWithRedisBinaries('an instance that starts while Redis is down', () => {
   let redisServer: DisposableRedis;
   let server: TestServer;
 
@@ -197,7 +197,7 @@ describe('an instance that starts while Redis is down', () => {
   });
 });
 
-describe('Redis down with RATE_LIMIT_FAIL_CLOSED=true', () => {
+describeWithRedisBinaries('Redis down with RATE_LIMIT_FAIL_CLOSED=true', () => {
   let redisServer: DisposableRedis;
   let server: TestServer;
 

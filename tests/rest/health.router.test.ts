@@ -1,5 +1,6 @@
 import { ApiClient } from '../support/http';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { REDIS_READY_CHECK } from '../support/redis-mode';
 
 describe('health and readiness', () => {
   let server: TestServer;
@@ -20,7 +21,7 @@ describe('health and readiness', () => {
   it('GET /ready reports each dependency', async () => {
     const response = await api.get('/ready');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(response.body).toEqual({ status: 'ready', checks: { postgres: 'ok', ...REDIS_READY_CHECK } });
   });
 
   it('answers an unknown route with a problem+json 404', async () => {

@@ -1,5 +1,5 @@
 import { sleep } from '../support/auth';
-import { seedUser } from '../support/factories';
+import { login, seedUser } from '../support/factories';
 import { ApiClient } from '../support/http';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -52,6 +52,22 @@ describe('login lockout per account and IP', () => {
     await attempt(user.email.toUpperCase(), WRONG);
     expect((await attempt(user.username, user.password)).status).toBe(429);
     expect((await attempt(user.email, user.password)).status).toBe(429);
+  });
+
+  it('counts wrong current passwords in a password change like failed logins, and locks both doors', async () => {
+    const user = await seedUser(server);
+    const { token } = await login(api, user);
+    const change = (currentPassword: string) => api.post(`/v1/users/${user.id}/password`, { currentPassword, newPassword: 'An0ther-Passw0rd!' }, { token });
+    for (let i = 0; i < 3; i += 1) expect((await change(WRONG)).status).toBe(422);
+
+    const locked = await change(user.password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await attempt(user.username, user.password)).status).toBe(429);
+
+    await sleep(2500);
+    expect((await change(user.password)).status).toBe(204);
+    expect((await attempt(user.username, 'An0ther-Passw0rd!')).status).toBe(200);
   });
 
   it('leaves other accounts from the same IP unaffected', async () => {

@@ -83,6 +83,32 @@ describe('TokenService', () => {
     expectUnauthenticated(() => service.verifyAccess(issued.token), /expired/);
   });
 
+  it('expires a token it has already verified at the same second as a fresh verification would', () => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+    const fresh = new TokenService(settings);
+    const issued = fresh.issueAccess(user, sessionId);
+    expect(fresh.verifyAccess(issued.token).sub).toBe(user.id);
+    jest.setSystemTime(new Date('2030-01-01T00:14:59.999Z'));
+    expect(fresh.verifyAccess(issued.token).sub).toBe(user.id);
+    jest.setSystemTime(new Date('2030-01-01T00:15:00Z'));
+    expectUnauthenticated(() => fresh.verifyAccess(issued.token), /expired/);
+    expectUnauthenticated(() => fresh.verifyAccess(issued.token), /expired/);
+  });
+
+  it('verifies only the exact token it verified before: a changed payload or signature still fails', () => {
+    const issued = service.issueAccess(user, sessionId);
+    const first = service.verifyAccess(issued.token);
+    expect(service.verifyAccess(issued.token)).toEqual(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    const [header, payload, signature] = issued.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    expectUnauthenticated(() => service.verifyAccess(`${header}.${b64({ ...claims, role: 'admin' })}.${signature}`));
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    expectUnauthenticated(() => service.verifyAccess(`${header}.${payload}.${flipped}`));
+    expectUnauthenticated(() => service.verifyRefresh(issued.token), /not a refresh token/);
+    expectUnauthenticated(() => new TokenService({ ...settings, secret: 'y'.repeat(64) }).verifyAccess(issued.token));
+  });
+
   it('rejects tokens missing sub, sid or jti, or with an unknown role', () => {
     const base = { sub: user.id, username: 'alice', role: 'user', type: 'access', sid: sessionId, jti: 'j' };
     for (const missing of ['sub', 'sid', 'jti'] as const) {

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { keysWithPrefix, rawRedis } from './redis-tools';
-import { PG_ADMIN_URL, REDIS_URL } from './test-server';
+import { PG_ADMIN_URL, REDIS_AVAILABLE, REDIS_URL } from './test-server';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -59,13 +59,17 @@ export class SharedStores {
     try {
       await adminQuery(`drop database if exists "${this.databaseName}" with (force)`);
     } finally {
-      const redis = rawRedis();
-      try {
-        const keys = await keysWithPrefix(redis, this.keyPrefix);
-        if (keys.length > 0) await redis.del(...keys);
-      } finally {
-        redis.disconnect();
-      }
+      if (REDIS_AVAILABLE) await this.deleteKeys();
+    }
+  }
+
+  private async deleteKeys(): Promise<void> {
+    const redis = rawRedis();
+    try {
+      const keys = await keysWithPrefix(redis, this.keyPrefix);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
     }
   }
 }
@@ -87,7 +91,8 @@ export function baseEnv(stores: SharedStores, port: number): Record<string, stri
     HOST: '127.0.0.1',
     PORT: String(port),
     DATABASE_URL: stores.databaseUrl,
-    REDIS_URL,
+    // No Redis answering: the instances keep their state in process (and the tests needing Redis skip).
+    ...(REDIS_AVAILABLE ? { REDIS_URL } : {}),
     REDIS_KEY_PREFIX: stores.keyPrefix,
     LOG_LEVEL: 'info',
     DB_POOL_MAX: '5',

@@ -7,13 +7,38 @@ import { Client } from 'pg';
 
 const run = promisify(execFile);
 
+const POSTGRES_ROOT = '/usr/lib/postgresql';
+
 /** The newest PostgreSQL server binaries installed (Debian layout: /usr/lib/postgresql/<major>/bin). */
+function findPostgresBin(): string | undefined {
+  const majors = existsSync(POSTGRES_ROOT) ? readdirSync(POSTGRES_ROOT).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  return majors.map((major) => join(POSTGRES_ROOT, major, 'bin')).find((bin) => existsSync(join(bin, 'pg_ctl')));
+}
+
 function postgresBin(): string {
-  const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
-  const found = majors.map((major) => join(root, major, 'bin')).find((bin) => existsSync(join(bin, 'pg_ctl')));
-  if (!found) throw new Error(`no PostgreSQL server binaries under ${root}`);
+  const found = findPostgresBin();
+  if (!found) throw new Error(`no PostgreSQL server binaries under ${POSTGRES_ROOT}`);
   return found;
+}
+
+/**
+ * `describe` when this machine has PostgreSQL's server tools (and, as root, a postgres OS user to
+ * run them as); otherwise `describe.skip`, after saying what is skipped and why. The embedded
+ * PostgreSQL of a machine without them ships no pg_basebackup and runs no second cluster here.
+ */
+export function describeWithPostgresTools(what: string): jest.Describe {
+  let missing: string | undefined;
+  if (!findPostgresBin()) missing = `no PostgreSQL server binaries under ${POSTGRES_ROOT}`;
+  else if (process.getuid?.() === 0) {
+    try {
+      execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+    } catch {
+      missing = 'running as root and there is no postgres OS user to run the server as';
+    }
+  }
+  if (!missing) return describe;
+  process.stderr.write(`[tests] skipped "${what}": ${missing}\n`);
+  return describe.skip;
 }
 
 /**
@@ -27,7 +52,11 @@ export class DisposablePostgres {
   private readonly asRoot = process.getuid?.() === 0;
   private initialised = false;
 
-  constructor(readonly port: number) {
+  /** With `primary`, the cluster is a streaming hot-standby replica of it (pg_basebackup -R). */
+  constructor(
+    readonly port: number,
+    private readonly primary?: DisposablePostgres,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'uma-pg-'));
     if (this.asRoot) {
       const { uid, gid } = postgresUser();
@@ -51,6 +80,11 @@ export class DisposablePostgres {
 
   /** initdb on first call, then pg_ctl start; resolves once the server accepts queries. */
   async start(): Promise<void> {
+    if (!this.initialised && this.primary) {
+      // initdb's pg_hba already trusts replication from 127.0.0.1, and wal_level defaults to replica.
+      await this.pg('pg_basebackup', ['-D', this.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync', '-h', '127.0.0.1', '-p', String(this.primary.port), '-U', 'postgres']);
+      this.initialised = true;
+    }
     if (!this.initialised) {
       await this.pg('initdb', ['-D', this.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
       this.initialised = true;

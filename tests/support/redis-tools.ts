@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
@@ -46,6 +46,23 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/** Why this machine cannot start its own Redis servers, or null when redis-server and redis-cli are installed. */
+export function redisBinariesMissing(): string | null {
+  for (const binary of ['redis-server', 'redis-cli']) {
+    const probe = spawnSync(binary, ['--version'], { stdio: 'ignore' });
+    if (probe.error || probe.status !== 0) return `${binary} is not installed`;
+  }
+  return null;
+}
+
+/** `describe` when this machine can start its own redis-server; otherwise `describe.skip`, saying why. */
+export function describeWithRedisBinaries(name: string, body: () => void): void {
+  const missing = redisBinariesMissing();
+  if (!missing) return describe(name, body);
+  process.stderr.write(`[tests] skipped "${name}": ${missing}\n`);
+  describe.skip(name, body);
 }
 
 /** A throwaway redis-server without persistence, so a kill loses everything, as a crash would. */

@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { REDIS_AVAILABLE, REDIS_URL } from './redis-mode';
+import { DEFAULT_PG_ADMIN_URL } from './test-postgres';
 import { type RunningServer, startServer } from '../../src/app/server';
 import { type Config, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/observability/logger';
 
-export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Set by jest's globalSetup (tests/support/test-postgres.ts): the real PostgreSQL, or the run's embedded one.
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL;
+// Real Redis when one answers (TEST_REDIS_URL, REDIS_URL, else the local default), else in-process stores.
+export { REDIS_AVAILABLE, REDIS_URL } from './redis-mode';
 
 export interface TestServer extends RunningServer {
   config: Config;
@@ -34,10 +38,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     HOST: '127.0.0.1',
     PORT: '0',
     DATABASE_URL: databaseUrl.toString(),
-    REDIS_URL,
+    // A cluster given in `env` replaces the single Redis (the two cannot be combined).
+    ...(REDIS_AVAILABLE && !env.REDIS_CLUSTER_NODES ? { REDIS_URL } : {}),
     REDIS_KEY_PREFIX: keyPrefix,
     LOG_LEVEL: 'info',
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // No generated admin (on by default in development): a suite asks for one with a DATA_DIR of its own.
+    ADMIN_GENERATE: 'false',
     // The cheapest argon2id allowed keeps suites fast; production defaults are tested in the hasher's own test.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_ITERATIONS: '1',
@@ -69,7 +76,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async stop() {
       await running.close();
       await dropDatabase(databaseName);
-      await deleteKeys(keyPrefix);
+      // A cluster's keys go with the cluster, which its test kills.
+      if (REDIS_AVAILABLE && !env.REDIS_CLUSTER_NODES) await deleteKeys(keyPrefix);
     },
   };
 }

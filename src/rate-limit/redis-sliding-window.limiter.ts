@@ -1,21 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
 import { ServiceUnavailableError } from '../errors/domain.errors';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
+import type { RedisClient } from '../redis/redis.client';
 import type { RateBucket } from './rate-limit.policy';
-
-export interface RateDecision {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** Seconds until the window has room again (RateLimit-Reset, and Retry-After when refused). */
-  resetSeconds: number;
-}
+import { decision, type RateDecision, type RateLimiter } from './rate.limiter';
 
 /**
  * A sliding-window log: each accepted request is a timestamped member of a sorted set; members older
- * than the window fall off. Unlike fixed windows it never admits a double burst at a boundary. The
- * script runs atomically in Redis and reads Redis's clock, so every instance agrees.
+ * than the window fall off. The script runs atomically in Redis and reads Redis's clock, so every
+ * instance agrees. One key per bucket, so it runs unchanged on a Redis Cluster.
  */
 const SLIDING_WINDOW_SCRIPT = `
 local key = KEYS[1]
@@ -39,16 +32,16 @@ if oldest[2] then reset = tonumber(oldest[2]) + window - now end
 return {allowed, count, reset}
 `;
 
-type SlidingWindowRedis = Redis & {
+type SlidingWindowRedis = RedisClient & {
   slidingWindow(key: string, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
 };
 
-export class SlidingWindowLimiter {
+export class RedisSlidingWindowLimiter implements RateLimiter {
   private readonly redis: SlidingWindowRedis;
   rejections = 0;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly failures: RedisFailureReporter,
     private readonly failClosed: boolean,
   ) {
@@ -61,7 +54,7 @@ export class SlidingWindowLimiter {
     try {
       const [allowed, count, resetMs] = await this.redis.slidingWindow(`ratelimit:${bucket.key}`, windowSeconds * 1000, limit, randomBytes(6).toString('hex'));
       if (allowed !== 1) this.rejections += 1;
-      return { allowed: allowed === 1, limit, remaining: Math.max(limit - count, 0), resetSeconds: Math.max(Math.ceil(resetMs / 1000), 1) };
+      return decision(allowed === 1, limit, count, resetMs);
     } catch (error) {
       this.failures.report('rate-limit', error);
       if (this.failClosed) throw new ServiceUnavailableError('Rate limiting is unavailable.');

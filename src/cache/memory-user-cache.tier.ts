@@ -1,0 +1,31 @@
+import { LRUCache } from 'lru-cache';
+import { type InvalidationListener, type UserCacheTier, userKey } from './user-cache.tier';
+
+/** Users and list results kept; past this the least recently used go (a miss reads PostgreSQL). */
+const MAX_ENTRIES = 50_000;
+
+/** The user cache's shared tier in this process: nothing to broadcast, no other instance to hear. */
+export class MemoryUserCacheTier implements UserCacheTier {
+  private readonly entries = new LRUCache<string, string>({ max: MAX_ENTRIES });
+  /** Not an LRU entry: evicting it would bring back lists cached under an old version. */
+  private version = 0;
+
+  async get(key: string): Promise<string | null> {
+    return this.entries.get(key) ?? null;
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
+  }
+
+  async listVersion(): Promise<string> {
+    return String(this.version);
+  }
+
+  async invalidateUser(userId: string): Promise<void> {
+    this.entries.delete(userKey(userId));
+    this.version += 1;
+  }
+
+  async listen(_listener: InvalidationListener): Promise<void> {}
+}

@@ -1,0 +1,30 @@
+/** Hears about users changed by other instances. */
+export interface InvalidationListener {
+  userChanged(userId: string): void;
+  /** Messages may have been missed (the connection dropped): trust nothing cached in process. */
+  resync(): void;
+}
+
+/**
+ * The shared tier of the user cache, behind the in-process LRU: Redis (shared by every instance,
+ * invalidations broadcast over pub/sub) or a second in-process map (one instance only). Values are
+ * JSON text, so a caller never holds the tier's own object. Failures surface as rejections; the user
+ * cache reports them and falls through to PostgreSQL.
+ */
+export interface UserCacheTier {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** The current list version; cached lists live under it, so bumping it orphans them all. */
+  listVersion(): Promise<string>;
+  /** Deletes the user's entry, bumps the list version, and tells other instances. */
+  invalidateUser(userId: string): Promise<void>;
+  listen(listener: InvalidationListener): Promise<void>;
+}
+
+export function userKey(userId: string): string {
+  return `user:${userId}`;
+}
+
+export function listKey(version: string, query: string): string {
+  return `users:list:${version}:${query}`;
+}

@@ -1,0 +1,34 @@
+import { LRUCache } from 'lru-cache';
+import type { RateBucket } from './rate-limit.policy';
+import { decision, type RateDecision, type RateLimiter } from './rate.limiter';
+
+/** Live buckets kept; past this the least recently used one is forgotten (its caller starts afresh). */
+const MAX_BUCKETS = 100_000;
+
+/**
+ * The Redis limiter's sliding-window log, kept in this process: the same exact counts and reset
+ * times, but only for requests this instance sees. A monotonic clock, so a wall-clock step cannot
+ * empty or stretch a window.
+ */
+export class MemorySlidingWindowLimiter implements RateLimiter {
+  rejections = 0;
+  /** Accept times per bucket, oldest first; an idle bucket expires with its window. */
+  private readonly logs = new LRUCache<string, number[]>({ max: MAX_BUCKETS });
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  async consume(bucket: RateBucket): Promise<RateDecision> {
+    const { limit, windowSeconds } = bucket.rule;
+    const windowMs = windowSeconds * 1000;
+    const now = this.now();
+    const log = this.logs.get(bucket.key) ?? [];
+    let expired = 0;
+    while (expired < log.length && log[expired] <= now - windowMs) expired += 1;
+    if (expired > 0) log.splice(0, expired);
+    const allowed = log.length < limit;
+    if (allowed) log.push(now);
+    else this.rejections += 1;
+    this.logs.set(bucket.key, log, { ttl: windowMs });
+    return decision(allowed, limit, log.length, log.length > 0 ? log[0] + windowMs - now : windowMs);
+  }
+}

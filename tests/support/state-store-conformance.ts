@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { StateStores } from '../../src/app/state-stores';
+import { UserCache } from '../../src/cache/user.cache';
+import { listKey, userKey } from '../../src/cache/user-cache.tier';
+import type { UserView } from '../../src/cache/user-view';
+import { UserRole } from '../../src/entities/user-role';
+import type { RateBucket } from '../../src/rate-limit/rate-limit.policy';
+import { LoginThrottle } from '../../src/security/login.throttle';
+import { CONFORMANCE_SESSION_TTL_SECONDS, type StoreUnderTest } from './state-stores';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function bucket(limit: number, windowSeconds: number): RateBucket {
+  return { key: `conformance:${randomUUID()}`, rule: { limit, windowSeconds } };
+}
+
+function view(id: string, lastName: string): UserView {
+  const now = new Date('2026-01-02T03:04:05.000Z');
+  return {
+    id,
+    username: `u${id.slice(0, 8)}`,
+    email: `${id.slice(0, 8)}@example.com`,
+    firstName: 'Con',
+    lastName,
+    phone: null,
+    role: UserRole.USER,
+    isActive: true,
+    emailVerified: false,
+    createdAt: now,
+    updatedAt: now,
+    lastLoginAt: null,
+  } as UserView;
+}
+
+/**
+ * The behaviour every implementation of the shared stores must have, whatever keeps the state:
+ * one suite, run against the in-process stores, a Redis server and a Redis Cluster.
+ */
+export function describeStoreConformance(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`state stores conform: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let stores: StateStores;
+
+    beforeAll(async () => {
+      subject = await open();
+      stores = subject.stores;
+    });
+    afterEach(() => {
+      expect(Object.fromEntries(subject.failures.counts)).toEqual({});
+    });
+    afterAll(() => subject?.close());
+
+    describe('sliding-window rate limit', () => {
+      it('admits exactly the limit, counts down, then refuses with a Retry-After inside the window', async () => {
+        const b = bucket(3, 30);
+        const decisions = [];
+        for (let i = 0; i < 4; i += 1) decisions.push(await stores.rateLimiter.consume(b));
+        expect(decisions.map((d) => [d.allowed, d.remaining, d.limit])).toEqual([
+          [true, 2, 3],
+          [true, 1, 3],
+          [true, 0, 3],
+          [false, 0, 3],
+        ]);
+        expect(decisions[3].resetSeconds).toBeGreaterThanOrEqual(29);
+        expect(decisions[3].resetSeconds).toBeLessThanOrEqual(30);
+      });
+
+      it('counts exactly under concurrency: 20 at once against a limit of 7 admit 7', async () => {
+        const b = bucket(7, 30);
+        const decisions = await Promise.all(Array.from({ length: 20 }, () => stores.rateLimiter.consume(b)));
+        expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
+      });
+
+      it('keeps buckets apart', async () => {
+        const first = bucket(1, 30);
+        const second = bucket(1, 30);
+        expect((await stores.rateLimiter.consume(first)).allowed).toBe(true);
+        expect((await stores.rateLimiter.consume(first)).allowed).toBe(false);
+        expect((await stores.rateLimiter.consume(second)).allowed).toBe(true);
+      });
+
+      it('slides: each admission frees its place one window after it, not at a fixed boundary', async () => {
+        const b = bucket(2, 2);
+        expect((await stores.rateLimiter.consume(b)).allowed).toBe(true);
+        await sleep(1000);
+        expect((await stores.rateLimiter.consume(b)).allowed).toBe(true);
+        const refused = await stores.rateLimiter.consume(b);
+        expect(refused.allowed).toBe(false);
+        // The oldest admission leaves about 1 s from now.
+        expect(refused.resetSeconds).toBe(1);
+        await sleep(1150);
+        // The first has left the window, the second has not: one place, not two.
+        expect(await stores.rateLimiter.consume(b)).toMatchObject({ allowed: true, remaining: 0 });
+        expect((await stores.rateLimiter.consume(b)).allowed).toBe(false);
+      });
+
+      it('counts refusals for the metrics', async () => {
+        const before = stores.rateLimiter.rejections;
+        const b = bucket(1, 30);
+        await stores.rateLimiter.consume(b);
+        await stores.rateLimiter.consume(b);
+        await stores.rateLimiter.consume(b);
+        expect(stores.rateLimiter.rejections - before).toBe(2);
+      });
+    });
+
+    describe('token blacklist and session state', () => {
+      const session = () => ({ userId: randomUUID(), expiresAt: Date.now() + 3_600_000 });
+      const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
+
+      it('blacklists one token of a session, not its other tokens', async () => {
+        const sid = randomUUID();
+        const [revoked, other] = [randomUUID(), randomUUID()];
+        expect((await stores.sessionCache.lookup(revoked, sid)).revoked).toBe(false);
+        await stores.sessionCache.revokeToken(revoked, sid, inSeconds(60));
+        expect((await stores.sessionCache.lookup(revoked, sid)).revoked).toBe(true);
+        expect((await stores.sessionCache.lookup(other, sid)).revoked).toBe(false);
+      });
+
+      it('keeps a revocation only until the token expires', async () => {
+        const [sid, jti] = [randomUUID(), randomUUID()];
+        await stores.sessionCache.revokeToken(jti, sid, inSeconds(1));
+        expect((await stores.sessionCache.lookup(jti, sid)).revoked).toBe(true);
+        await sleep(1300);
+        expect((await stores.sessionCache.lookup(jti, sid)).revoked).toBe(false);
+        await stores.sessionCache.revokeToken(jti, sid, inSeconds(-1));
+        expect((await stores.sessionCache.lookup(jti, sid)).revoked).toBe(false);
+      });
+
+      it('remembers a session, answers it with the blacklist in one lookup, and forgets it', async () => {
+        const [sid, jti] = [randomUUID(), randomUUID()];
+        const live = session();
+        expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
+        await stores.sessionCache.remember(sid, live, inSeconds(60));
+        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: false, session: live });
+        await stores.sessionCache.revokeToken(jti, sid, inSeconds(60));
+        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: true, session: live });
+        const other = randomUUID();
+        await stores.sessionCache.remember(other, session(), inSeconds(60));
+        await stores.sessionCache.forget([sid, other]);
+        expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
+        expect((await stores.sessionCache.lookup(jti, other)).session).toBeNull();
+      });
+
+      it('caches a session no longer than the token, the session or the configured maximum', async () => {
+        const [byToken, bySession, byMaximum, ended] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+        await stores.sessionCache.remember(byToken, session(), inSeconds(1.5));
+        await stores.sessionCache.remember(bySession, { userId: randomUUID(), expiresAt: Date.now() + 1500 }, inSeconds(60));
+        await stores.sessionCache.remember(byMaximum, session(), inSeconds(60));
+        await stores.sessionCache.remember(ended, { userId: randomUUID(), expiresAt: Date.now() - 1 }, inSeconds(60));
+        const jti = randomUUID();
+        expect((await stores.sessionCache.lookup(jti, byToken)).session).not.toBeNull();
+        expect((await stores.sessionCache.lookup(jti, bySession)).session).not.toBeNull();
+        expect((await stores.sessionCache.lookup(jti, ended)).session).toBeNull();
+        await sleep(1300);
+        expect((await stores.sessionCache.lookup(jti, byToken)).session).toBeNull();
+        expect((await stores.sessionCache.lookup(jti, bySession)).session).toBeNull();
+        expect((await stores.sessionCache.lookup(jti, byMaximum)).session).not.toBeNull();
+        await sleep(CONFORMANCE_SESSION_TTL_SECONDS * 1000 - 1000);
+        expect((await stores.sessionCache.lookup(jti, byMaximum)).session).toBeNull();
+      });
+    });
+
+    describe('login lock-out and slow-down', () => {
+      const settings = { maxFailuresPerIp: 3, maxFailuresPerAccount: 5, windowSeconds: 60 };
+      const throttle = () => new LoginThrottle(stores.loginAttempts, settings, subject.failures);
+      const account = () => `Account-${randomUUID()}`;
+
+      it('locks one IP out of one account after the limit, for the window; other IPs and accounts go on', async () => {
+        const t = throttle();
+        const [who, bystander] = [account(), account()];
+        for (let i = 0; i < 2; i += 1) await t.recordFailure(who, '10.0.0.1');
+        expect(await t.retryAfter(who, '10.0.0.1')).toBe(0);
+        await t.recordFailure(who.toUpperCase(), '10.0.0.1');
+        const wait = await t.retryAfter(who.toLowerCase(), '10.0.0.1');
+        expect(wait).toBeGreaterThanOrEqual(59);
+        expect(wait).toBeLessThanOrEqual(60);
+        expect(await t.retryAfter(who, '10.0.0.2')).toBe(0);
+        expect(await t.retryAfter(bystander, '10.0.0.1')).toBe(0);
+      });
+
+      it('resets the IP count on a success', async () => {
+        const t = throttle();
+        const who = account();
+        for (let i = 0; i < 3; i += 1) await t.recordFailure(who, '10.0.0.3');
+        expect(await t.retryAfter(who, '10.0.0.3')).toBeGreaterThan(0);
+        await t.recordSuccess(who, '10.0.0.3');
+        expect(await t.retryAfter(who, '10.0.0.3')).toBe(0);
+        for (let i = 0; i < 2; i += 1) await t.recordFailure(who, '10.0.0.3');
+        expect(await t.retryAfter(who, '10.0.0.3')).toBe(0);
+      });
+
+      it('past the account limit, lets one attempt through per 5 s from anywhere', async () => {
+        const t = throttle();
+        const who = account();
+        for (let i = 0; i < 5; i += 1) await t.recordFailure(who, `10.0.1.${i}`);
+        expect(await t.retryAfter(who, '10.0.2.1')).toBe(0);
+        const wait = await t.retryAfter(who, '10.0.2.2');
+        expect(wait).toBeGreaterThanOrEqual(4);
+        expect(wait).toBeLessThanOrEqual(5);
+      });
+
+      it('starts the window at the first failure: later failures do not extend it', async () => {
+        const who = account().toLowerCase();
+        await stores.loginAttempts.recordFailure(who, '10.0.3.1', 2);
+        await sleep(1000);
+        await stores.loginAttempts.recordFailure(who, '10.0.3.1', 2);
+        const counted = await stores.loginAttempts.failures(who, '10.0.3.1');
+        expect(counted.fromIp).toBe(2);
+        expect(counted.fromAnywhere).toBe(2);
+        expect(counted.fromIpTtlMs).toBeLessThanOrEqual(1100);
+        await sleep(1150);
+        expect(await stores.loginAttempts.failures(who, '10.0.3.1')).toEqual({ fromIp: 0, fromIpTtlMs: 0, fromAnywhere: 0 });
+      });
+    });
+
+    describe('user cache shared tier', () => {
+      it('serves what was set until its TTL', async () => {
+        const key = userKey(randomUUID());
+        expect(await stores.userCacheTier.get(key)).toBeNull();
+        await stores.userCacheTier.set(key, '{"a":1}', 1);
+        expect(await stores.userCacheTier.get(key)).toBe('{"a":1}');
+        await sleep(1300);
+        expect(await stores.userCacheTier.get(key)).toBeNull();
+      });
+
+      it('invalidating a user deletes its entry and orphans every cached list', async () => {
+        const id = randomUUID();
+        await stores.userCacheTier.set(userKey(id), 'old', 60);
+        const version = await stores.userCacheTier.listVersion();
+        await stores.userCacheTier.set(listKey(version, 'q=x'), '[]', 60);
+        await stores.userCacheTier.invalidateUser(id);
+        expect(await stores.userCacheTier.get(userKey(id))).toBeNull();
+        const next = await stores.userCacheTier.listVersion();
+        expect(next).not.toBe(version);
+        expect(await stores.userCacheTier.get(listKey(next, 'q=x'))).toBeNull();
+      });
+
+      it('through the user cache: a read after a change sees the new value, users and lists alike', async () => {
+        // No in-process layer: every hit comes from the tier under test.
+        const cache = new UserCache(stores.userCacheTier, subject.failures, { userTtlSeconds: 60, listTtlSeconds: 60, localMaxEntries: 0, localTtlSeconds: 1 });
+        const id = randomUUID();
+        let stored = view(id, 'Before');
+        let loads = 0;
+        const load = async () => {
+          loads += 1;
+          return stored;
+        };
+        const query = `conformance:${id}`;
+        const list = async () => [stored.lastName];
+        expect((await cache.getUser(id, load))?.lastName).toBe('Before');
+        expect((await cache.getUser(id, load))?.lastName).toBe('Before');
+        expect(loads).toBe(1);
+        expect(await cache.getList(query, list)).toEqual(['Before']);
+        stored = view(id, 'After');
+        expect(await cache.getList(query, list)).toEqual(['Before']);
+        await cache.userChanged(id);
+        const reread = await cache.getUser(id, load);
+        expect(reread?.lastName).toBe('After');
+        expect(reread?.createdAt).toEqual(new Date('2026-01-02T03:04:05.000Z'));
+        expect(loads).toBe(2);
+        expect(await cache.getList(query, list)).toEqual(['After']);
+      });
+    });
+  });
+}
