@@ -38,6 +38,19 @@ describe('GraphQL limits', () => {
     expect((await api.graphql(cheap, {}, adminToken)).errors).toBeUndefined();
   });
 
+  it('prices the same document anew whenever a variable that sets its cost changes', async () => {
+    const byVariables = 'query Page($first: Int!, $withSessions: Boolean!, $q: String) { users(first: $first, filter: { q: $q }) { edges { node { id username email firstName lastName sessions @include(if: $withSessions) { id ipAddress userAgent } } } } }';
+    const cheap = { first: 5, withSessions: true, q: 'a' };
+    expect((await api.graphql(byVariables, cheap, adminToken)).errors).toBeUndefined();
+    // Measured (and remembered) as cheap above; each of these costs more than the limit.
+    expectLimit(await api.graphql(byVariables, { ...cheap, first: 100 }, adminToken), 'complexity');
+    expect((await api.graphql(byVariables, { ...cheap, first: 100, withSessions: false }, adminToken)).errors).toBeUndefined();
+    expectLimit(await api.graphql(byVariables, { ...cheap, first: 100, withSessions: true, q: 'b' }, adminToken), 'complexity');
+    // A variable that does not change the cost (the search) shares the measurement, and still refuses.
+    expectLimit(await api.graphql(byVariables, { ...cheap, first: 100, q: 'c' }, adminToken), 'complexity');
+    expect((await api.graphql(byVariables, { ...cheap, q: 'd' }, adminToken)).errors).toBeUndefined();
+  });
+
   it('refuses a document with too many tokens before validating it', async () => {
     const huge = `query { ${Array.from({ length: 200 }, () => 'me { id }').join(' ')} }`;
     const result = await api.graphql(huge, {}, adminToken);
