@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { UserRole } from '../src/entities/user-role';
-import { seedUser, type SeededUser, signedIn, type SignedIn, userInput } from './support/factories';
-import { ApiClient } from './support/http';
+import { seedUser, type SeededUser, signedIn, userInput } from './support/factories';
 import { expectProblem, expectStatus, fieldNames, PUBLIC_USER_FIELDS, sleep } from './support/problem';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/use-test-server';
 
 const USER_FIELDS = PUBLIC_USER_FIELDS.join(' ');
 const USER_QUERY = `query User($id: UUID!) { user(id: $id) { ${USER_FIELDS} } }`;
@@ -40,35 +39,26 @@ const ORDERINGS = [
 ] as const;
 
 describe('REST and GraphQL agree', () => {
-  let server: TestServer;
-  let api: ApiClient;
-  let admin: SignedIn;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = new ApiClient(server.url);
-    admin = await signedIn(server, api, UserRole.ADMIN);
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({}, { admin: true });
 
   async function restIds(query: Record<string, string>): Promise<string[]> {
-    const response = await api.get(`/v1/users?${new URLSearchParams({ limit: '100', ...query })}`, { token: admin.token });
+    const response = await ctx.api.get(`/v1/users?${new URLSearchParams({ limit: '100', ...query })}`, { token: ctx.admin.token });
     expectStatus(response, 200);
     return response.body.data.map((user: { id: string }) => user.id);
   }
 
   async function graphqlIds(variables: Record<string, unknown>): Promise<string[]> {
-    const result: any = await api.graphql(USERS_QUERY, { first: 100, ...variables }, admin.token);
+    const result: any = await ctx.api.graphql(USERS_QUERY, { first: 100, ...variables }, ctx.admin.token);
     expect(result.errors).toBeUndefined();
     return result.data.users.edges.map((edge: any) => edge.node.id);
   }
 
   describe('one user through either door', () => {
     it('a user created through REST reads the same through GraphQL, field by field', async () => {
-      const created = await api.post('/v1/users', userInput({ phone: '+14155550123', email: `Rest_${newTag()}@Example.com` }));
+      const created = await ctx.api.post('/v1/users', userInput({ phone: '+14155550123', email: `Rest_${newTag()}@Example.com` }));
       expectStatus(created, 201);
 
-      const fetched = await api.graphql(USER_QUERY, { id: created.body.id }, admin.token);
+      const fetched = await ctx.api.graphql(USER_QUERY, { id: created.body.id }, ctx.admin.token);
       expect(fetched.errors).toBeUndefined();
       expect(Object.keys(fetched.data.user).sort()).toEqual(Object.keys(created.body).sort());
       for (const field of PUBLIC_USER_FIELDS) {
@@ -77,10 +67,10 @@ describe('REST and GraphQL agree', () => {
     });
 
     it('a user created through GraphQL reads the same through REST, field by field', async () => {
-      const created = await api.graphql(CREATE_USER, { input: userInput({ phone: '+4930123456', email: `Gql_${newTag()}@Example.com` }) });
+      const created = await ctx.api.graphql(CREATE_USER, { input: userInput({ phone: '+4930123456', email: `Gql_${newTag()}@Example.com` }) });
       expect(created.errors).toBeUndefined();
 
-      const fetched = await api.get(`/v1/users/${created.data.createUser.id}`, { token: admin.token });
+      const fetched = await ctx.api.get(`/v1/users/${created.data.createUser.id}`, { token: ctx.admin.token });
       expectStatus(fetched, 200);
       expect(Object.keys(fetched.body).sort()).toEqual(Object.keys(created.data.createUser).sort());
       for (const field of PUBLIC_USER_FIELDS) {
@@ -91,8 +81,8 @@ describe('REST and GraphQL agree', () => {
     it('the same sign-up through each door stores the same values', async () => {
       const tag = newTag();
       const body = { firstName: ' Ada ', lastName: 'Lovelace ', phone: '+14155550123', password: 'Analytical-3ngine' };
-      const viaRest = await api.post('/v1/users', { ...body, username: ` rest_${tag} `, email: `REST_${tag}@EXAMPLE.COM` });
-      const viaGraphql = await api.graphql(CREATE_USER, { input: { ...body, username: ` gql_${tag} `, email: `GQL_${tag}@EXAMPLE.COM` } });
+      const viaRest = await ctx.api.post('/v1/users', { ...body, username: ` rest_${tag} `, email: `REST_${tag}@EXAMPLE.COM` });
+      const viaGraphql = await ctx.api.graphql(CREATE_USER, { input: { ...body, username: ` gql_${tag} `, email: `GQL_${tag}@EXAMPLE.COM` } });
       expectStatus(viaRest, 201);
       expect(viaGraphql.errors).toBeUndefined();
 
@@ -108,16 +98,16 @@ describe('REST and GraphQL agree', () => {
     });
 
     it('an update through one door is what the other door reads', async () => {
-      const user = await signedIn(server, api, UserRole.USER, { phone: '+14155550123' });
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER, { phone: '+14155550123' });
 
-      const patched = await api.patch(`/v1/users/${user.id}`, { firstName: 'Patched', phone: null }, { token: user.token, headers: { 'content-type': 'application/merge-patch+json' } });
+      const patched = await ctx.api.patch(`/v1/users/${user.id}`, { firstName: 'Patched', phone: null }, { token: user.token, headers: { 'content-type': 'application/merge-patch+json' } });
       expectStatus(patched, 200);
-      const readByGraphql = await api.graphql(USER_QUERY, { id: user.id }, user.token);
+      const readByGraphql = await ctx.api.graphql(USER_QUERY, { id: user.id }, user.token);
       expect(sameRepresentation(readByGraphql.data.user)).toEqual(sameRepresentation(patched.body));
 
-      const updated = await api.graphql(UPDATE_USER, { id: user.id, input: { lastName: 'Updated', phone: '+33123456789' } }, user.token);
+      const updated = await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { lastName: 'Updated', phone: '+33123456789' } }, user.token);
       expect(updated.errors).toBeUndefined();
-      const readByRest = await api.get(`/v1/users/${user.id}`, { token: user.token });
+      const readByRest = await ctx.api.get(`/v1/users/${user.id}`, { token: user.token });
       expect(sameRepresentation(readByRest.body)).toEqual(sameRepresentation(updated.data.updateUser));
       expect(readByRest.body).toMatchObject({ firstName: 'Patched', lastName: 'Updated', phone: '+33123456789' });
     });
@@ -139,12 +129,12 @@ describe('REST and GraphQL agree', () => {
       ];
       users = [];
       for (const spec of specs) {
-        users.push(await seedUser(server, spec));
+        users.push(await seedUser(ctx.server, spec));
         await sleep(3);
       }
       // Updates in another order than creation, so updatedAt differs from createdAt order.
       for (const index of [3, 0, 5]) {
-        expectStatus(await api.patch(`/v1/users/${users[index].id}`, { firstName: `Touched${index}` }, { token: admin.token }), 200);
+        expectStatus(await ctx.api.patch(`/v1/users/${users[index].id}`, { firstName: `Touched${index}` }, { token: ctx.admin.token }), 200);
         await sleep(3);
       }
     });
@@ -172,7 +162,7 @@ describe('REST and GraphQL agree', () => {
     });
 
     it('q in another letter case, with createdAfter, gives the same ids', async () => {
-      const all = (await api.get(`/v1/users?${new URLSearchParams({ q: tag, sort: 'createdAt' })}`, { token: admin.token })).body.data;
+      const all = (await ctx.api.get(`/v1/users?${new URLSearchParams({ q: tag, sort: 'createdAt' })}`, { token: ctx.admin.token })).body.data;
       const from = all[2].createdAt;
       const rest = await restIds({ q: tag.toUpperCase(), createdAfter: from, sort: 'createdAt' });
       const graphql = await graphqlIds({ filter: { q: tag.toUpperCase(), createdAfter: from }, orderBy: ORDERINGS[0][1] });
@@ -187,7 +177,7 @@ describe('REST and GraphQL agree', () => {
       const graphqlSequence: string[] = [];
       let after: string | null = null;
       for (let guard = 0; guard < 5; guard += 1) {
-        const result: any = await api.graphql(USERS_QUERY, { filter: { q: tag }, orderBy: ORDERINGS[8][1], first: 2, after }, admin.token);
+        const result: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag }, orderBy: ORDERINGS[8][1], first: 2, after }, ctx.admin.token);
         expect(result.errors).toBeUndefined();
         expect(result.data.users.totalCount).toBe(users.length);
         graphqlSequence.push(...result.data.users.edges.map((edge: any) => edge.node.id));
@@ -202,8 +192,8 @@ describe('REST and GraphQL agree', () => {
   describe('invalid input', () => {
     /** REST's `errors` and GraphQL's `extensions.errors` for the same create body. */
     async function bothRejectCreate(input: Record<string, unknown>) {
-      const rest = expectProblem(await api.post('/v1/users', input), 422);
-      const graphql = await api.graphql(CREATE_USER, { input });
+      const rest = expectProblem(await ctx.api.post('/v1/users', input), 422);
+      const graphql = await ctx.api.graphql(CREATE_USER, { input });
       expect(graphql.errors).toHaveLength(1);
       expect(graphql.errors![0].extensions.code).toBe('BAD_USER_INPUT');
       return { rest: rest.errors, graphql: graphql.errors![0].extensions.errors };
@@ -231,10 +221,10 @@ describe('REST and GraphQL agree', () => {
     });
 
     it('an update with username: null and a bad phone is refused by both with the same fields', async () => {
-      const user = await signedIn(server, api, UserRole.USER);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
       const input = { username: null, phone: '12345' };
-      const rest = expectProblem(await api.patch(`/v1/users/${user.id}`, input, { token: user.token }), 422);
-      const graphql = await api.graphql(UPDATE_USER, { id: user.id, input }, user.token);
+      const rest = expectProblem(await ctx.api.patch(`/v1/users/${user.id}`, input, { token: user.token }), 422);
+      const graphql = await ctx.api.graphql(UPDATE_USER, { id: user.id, input }, user.token);
       expect(graphql.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
       expect(fieldNames(rest.errors)).toEqual(['phone', 'username']);
       expect(graphql.errors![0].extensions.errors).toEqual(rest.errors);
@@ -242,28 +232,28 @@ describe('REST and GraphQL agree', () => {
 
     it('an invalid email is refused by both, naming email', async () => {
       const input = userInput({ email: 'not-an-email' });
-      const rest = expectProblem(await api.post('/v1/users', input), 422);
+      const rest = expectProblem(await ctx.api.post('/v1/users', input), 422);
       expect(fieldNames(rest.errors)).toEqual(['email']);
       // GraphQL's EmailAddress scalar refuses it while coercing variables, before the service runs,
       // and the error still names the field the way a ValidationError does.
-      const graphql = await api.graphql(CREATE_USER, { input });
+      const graphql = await ctx.api.graphql(CREATE_USER, { input });
       expect(graphql.errors).toHaveLength(1);
       expect(graphql.errors![0].extensions.code).toBe('BAD_USER_INPUT');
       expect(fieldNames(graphql.errors![0].extensions.errors)).toEqual(['email']);
     });
 
     it('a malformed id is refused by both, naming id', async () => {
-      const rest = await api.get('/v1/users/not-a-uuid', { token: admin.token });
+      const rest = await ctx.api.get('/v1/users/not-a-uuid', { token: ctx.admin.token });
       expect(rest.status).toBe(400);
-      const graphql = await api.graphql('query($id: UUID!) { user(id: $id) { id } }', { id: 'not-a-uuid' }, admin.token);
+      const graphql = await ctx.api.graphql('query($id: UUID!) { user(id: $id) { id } }', { id: 'not-a-uuid' }, ctx.admin.token);
       expect(graphql.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ field: 'id' }] });
     });
 
     it('a duplicate username is a conflict on username through both', async () => {
-      const existing = await seedUser(server, { username: `Dupe_${newTag()}` });
+      const existing = await seedUser(ctx.server, { username: `Dupe_${newTag()}` });
       const input = userInput({ username: existing.username.toLowerCase() });
-      const rest = expectProblem(await api.post('/v1/users', input), 409);
-      const graphql = await api.graphql(CREATE_USER, { input: { ...input, email: `other_${input.email}` } });
+      const rest = expectProblem(await ctx.api.post('/v1/users', input), 409);
+      const graphql = await ctx.api.graphql(CREATE_USER, { input: { ...input, email: `other_${input.email}` } });
       expect(graphql.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'username' });
       expect(rest.field).toBe('username');
       expect(graphql.errors![0].message).toBe(rest.detail);
@@ -271,8 +261,8 @@ describe('REST and GraphQL agree', () => {
 
     it('a missing user is not found through both, with the same message', async () => {
       const id = '00000000-0000-4000-8000-000000000000';
-      const rest = expectProblem(await api.get(`/v1/users/${id}`, { token: admin.token }), 404);
-      const graphql = await api.graphql(USER_QUERY, { id }, admin.token);
+      const rest = expectProblem(await ctx.api.get(`/v1/users/${id}`, { token: ctx.admin.token }), 404);
+      const graphql = await ctx.api.graphql(USER_QUERY, { id }, ctx.admin.token);
       expect(graphql.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
       expect(graphql.errors![0].message).toBe(rest.detail);
     });

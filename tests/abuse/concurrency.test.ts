@@ -5,12 +5,12 @@
  * must be spent exactly once. Never a 5xx. The test server's rate limits are high (startTestServer).
  */
 import { randomBytes } from 'node:crypto';
-import { UserRole } from '../../src/entities/user-role';
 import { checkGraphQLResponse, checkRestResponse, type GraphQLBody } from '../support/abuse';
 import { decodeToken, sql } from '../support/auth';
-import { login, seedUser, signedIn, type SignedIn, userInput } from '../support/factories';
-import { ApiClient, type HttpResponse } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { login, seedUser, signedIn, userInput } from '../support/factories';
+import type { HttpResponse } from '../support/http';
+import { startTestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 /** Mixes the letter case of a string, differently per `seed`. */
 function mixCase(text: string, seed: number): string {
@@ -27,16 +27,7 @@ function shuffle<T>(items: T[]): T[] {
 }
 
 describe('Concurrency', () => {
-  let server: TestServer;
-  let api: ApiClient;
-  let admin: SignedIn;
-
-  beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: 'warn' });
-    api = new ApiClient(server.url);
-    admin = await signedIn(server, api, UserRole.ADMIN);
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({ LOG_LEVEL: 'warn' }, { admin: true });
 
   /** Every answer of a race: no 5xx, and errors are well-formed problems. */
   const checked = (response: HttpResponse, method: string) => {
@@ -78,7 +69,7 @@ describe('Concurrency', () => {
       expect(attempts).toHaveLength(200);
       const order = shuffle(attempts.map((_, index) => index));
       const inFlight = new Array<Promise<HttpResponse>>(attempts.length);
-      for (const index of order) inFlight[index] = api.post('/v1/users', attempts[index].body);
+      for (const index of order) inFlight[index] = ctx.api.post('/v1/users', attempts[index].body);
       responses = await Promise.all(inFlight);
     }, 60_000);
 
@@ -102,10 +93,10 @@ describe('Concurrency', () => {
 
     it('stores each winner as answered, and no two live users share a name or an email in any letter case', async () => {
       const created = responses.filter((response) => response.status === 201).map((response) => response.body);
-      const rows = await sql(server, 'select id, username, email from users where id = any(array[?]::uuid[]) order by id', [created.map((user) => user.id)]);
+      const rows = await sql(ctx.server, 'select id, username, email from users where id = any(array[?]::uuid[]) order by id', [created.map((user) => user.id)]);
       expect(rows).toEqual(created.map((user) => ({ id: user.id, username: user.username, email: user.email })).sort((a, b) => a.id.localeCompare(b.id)));
       const duplicates = await sql(
-        server,
+        ctx.server,
         `select kind, value, count(*)::int as n from (
            select 'username' as kind, lower(username) as value from users where deleted_at is null
            union all select 'email', lower(email) from users where deleted_at is null
@@ -113,7 +104,7 @@ describe('Concurrency', () => {
       );
       expect(duplicates).toEqual([]);
       // And nothing half-made: every user has exactly its first password in the history.
-      const orphans = await sql(server, 'select u.id from users u left join password_history p on p.user_id = u.id where u.id = any(array[?]::uuid[]) group by u.id having count(p.id) <> 1', [
+      const orphans = await sql(ctx.server, 'select u.id from users u left join password_history p on p.user_id = u.id where u.id = any(array[?]::uuid[]) group by u.id having count(p.id) <> 1', [
         created.map((user) => user.id),
       ]);
       expect(orphans).toEqual([]);
@@ -127,12 +118,12 @@ describe('Concurrency', () => {
       ['the user on themselves', 'self'],
       ['an admin', 'admin'],
     ] as const)('as %s: all 200, and the final row, the audit trail and the cached view agree with one acknowledged answer', async (_name, who) => {
-      const target = await signedIn(server, api);
-      const token = who === 'self' ? target.token : admin.token;
+      const target = await signedIn(ctx.server, ctx.api);
+      const token = who === 'self' ? target.token : ctx.admin.token;
       const bodies = Array.from({ length: WRITERS }, (_, i) => ({ firstName: `First${i}`, lastName: `Last${i}`, phone: `+1415555${String(1000 + i)}` }));
       // Readers interleaved with the writers keep refilling the cache while it is being invalidated.
-      const reads = Array.from({ length: WRITERS }, () => api.get(`/v1/users/${target.id}`, { token }));
-      const writes = bodies.map((body) => api.patch(`/v1/users/${target.id}`, body, { token, headers: { 'content-type': 'application/merge-patch+json' } }));
+      const reads = Array.from({ length: WRITERS }, () => ctx.api.get(`/v1/users/${target.id}`, { token }));
+      const writes = bodies.map((body) => ctx.api.patch(`/v1/users/${target.id}`, body, { token, headers: { 'content-type': 'application/merge-patch+json' } }));
       const [written, read] = await Promise.all([Promise.all(writes), Promise.all(reads)]);
 
       for (const response of [...written, ...read]) expect(checked(response, 'PATCH').status).toBe(200);
@@ -141,15 +132,15 @@ describe('Concurrency', () => {
         expect({ firstName: response.body.firstName, lastName: response.body.lastName, phone: response.body.phone }).toEqual(bodies[index]);
       }
 
-      const [row] = await sql(server, 'select first_name as "firstName", last_name as "lastName", phone from users where id = ?', [target.id]);
+      const [row] = await sql(ctx.server, 'select first_name as "firstName", last_name as "lastName", phone from users where id = ?', [target.id]);
       expect(bodies).toContainEqual(row);
       // Every update was recorded, none lost.
-      const audited = await sql(server, "select count(*)::int as n from audit_logs where entity_id = ? and action = 'user.updated'", [target.id]);
+      const audited = await sql(ctx.server, "select count(*)::int as n from audit_logs where entity_id = ? and action = 'user.updated'", [target.id]);
       expect(audited[0].n).toBe(WRITERS);
       // The view served through the caches is the stored one, not a value read before the last write.
-      const served = await api.get(`/v1/users/${target.id}`, { token });
+      const served = await ctx.api.get(`/v1/users/${target.id}`, { token });
       expect({ firstName: served.body.firstName, lastName: served.body.lastName, phone: served.body.phone }).toEqual(row);
-      const viaGraphQL = await api.graphql('query($id: UUID!) { user(id: $id) { firstName lastName phone } }', { id: target.id }, token);
+      const viaGraphQL = await ctx.api.graphql('query($id: UUID!) { user(id: $id) { firstName lastName phone } }', { id: target.id }, token);
       expect(viaGraphQL.data.user).toEqual(row);
     });
   });
@@ -158,26 +149,26 @@ describe('Concurrency', () => {
     const RACERS = 20;
 
     it('REST: exactly one 200, every other a 401 problem, and the winner’s new token works', async () => {
-      const user = await seedUser(server);
-      const { refreshToken } = await login(api, user);
-      const responses = await Promise.all(Array.from({ length: RACERS }, () => api.post('/v1/auth/refresh', { refreshToken })));
+      const user = await seedUser(ctx.server);
+      const { refreshToken } = await login(ctx.api, user);
+      const responses = await Promise.all(Array.from({ length: RACERS }, () => ctx.api.post('/v1/auth/refresh', { refreshToken })));
       for (const response of responses) checked(response, 'POST');
       const statuses = responses.map((response) => response.status).sort();
       expect(statuses).toEqual([200, ...Array.from({ length: RACERS - 1 }, () => 401)]);
 
       // The losers were a race, not a theft: the session survives, and the winner can go on.
       const winner = responses.find((response) => response.status === 200)!.body;
-      expect((await api.get('/v1/auth/validate', { token: winner.accessToken })).status).toBe(200);
-      expect((await api.post('/v1/auth/refresh', { refreshToken: winner.refreshToken })).status).toBe(200);
-      expect((await sql(server, 'select count(*)::int as n from sessions where id = ?', [decodeToken(refreshToken).sid]))[0].n).toBe(1);
+      expect((await ctx.api.get('/v1/auth/validate', { token: winner.accessToken })).status).toBe(200);
+      expect((await ctx.api.post('/v1/auth/refresh', { refreshToken: winner.refreshToken })).status).toBe(200);
+      expect((await sql(ctx.server, 'select count(*)::int as n from sessions where id = ?', [decodeToken(refreshToken).sid]))[0].n).toBe(1);
     });
 
     it('REST and GraphQL together: still exactly one success', async () => {
-      const user = await seedUser(server);
-      const { refreshToken } = await login(api, user);
-      const rest = Array.from({ length: RACERS / 2 }, () => api.post('/v1/auth/refresh', { refreshToken }));
+      const user = await seedUser(ctx.server);
+      const { refreshToken } = await login(ctx.api, user);
+      const rest = Array.from({ length: RACERS / 2 }, () => ctx.api.post('/v1/auth/refresh', { refreshToken }));
       const graphql = Array.from({ length: RACERS / 2 }, () =>
-        api.request<GraphQLBody>('POST', '/graphql', { body: { query: 'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }', variables: { t: refreshToken } } }),
+        ctx.api.request<GraphQLBody>('POST', '/graphql', { body: { query: 'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }', variables: { t: refreshToken } } }),
       );
       const [restResponses, graphqlResponses] = await Promise.all([Promise.all(rest), Promise.all(graphql)]);
       for (const response of restResponses) checked(response, 'POST');

@@ -29,8 +29,8 @@ import {
 } from '../support/abuse';
 import { decodeToken, forgeFrom, tamperSignature, unsignedToken } from '../support/auth';
 import { seedUser, type SeededUser, signedIn, type SignedIn, userInput } from '../support/factories';
-import { ApiClient, type HttpResponse } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import type { HttpResponse } from '../support/http';
+import { useTestServer } from '../support/use-test-server';
 
 type ActorKind = 'admin' | 'owner' | 'anonymous' | 'garbage';
 type IdChoice = 'target' | 'other' | 'nothing' | 'hostile';
@@ -70,10 +70,8 @@ const FILTER_FIELDS = ['q', 'role', 'isActive', 'emailVerified', 'createdAfter',
 const AUDIT_FILTER_FIELDS = ['userId', 'entityType', 'entityId', 'action', 'from', 'to'];
 
 describe('GraphQL fuzzing', () => {
-  let server: TestServer;
-  let api: ApiClient;
+  const ctx = useTestServer({ LOG_LEVEL: 'warn' }, { admin: true });
   let guard: WriteGuard;
-  let admin: SignedIn;
   let owner: SignedIn;
   let adminTarget: SeededUser;
   let adminOther: SeededUser;
@@ -82,19 +80,15 @@ describe('GraphQL fuzzing', () => {
   let donorSessionId: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: 'warn' });
-    api = new ApiClient(server.url);
-    admin = await signedIn(server, api, UserRole.ADMIN);
-    owner = await signedIn(server, api, UserRole.USER);
-    adminTarget = await seedUser(server);
-    adminOther = await seedUser(server);
-    loginVictim = await seedUser(server);
-    adminSessionId = decodeToken(admin.token).sid;
-    donorSessionId = decodeToken((await signedIn(server, api, UserRole.USER)).token).sid;
-    guard = new WriteGuard(server);
+    owner = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    adminTarget = await seedUser(ctx.server);
+    adminOther = await seedUser(ctx.server);
+    loginVictim = await seedUser(ctx.server);
+    adminSessionId = decodeToken(ctx.admin.token).sid;
+    donorSessionId = decodeToken((await signedIn(ctx.server, ctx.api, UserRole.USER)).token).sid;
+    guard = new WriteGuard(ctx.server);
     await guard.baseline();
   });
-  afterAll(() => server.stop());
 
   const strongPassword = () => `Gq-${randomBytes(6).toString('hex')}-Z9!`;
 
@@ -193,11 +187,11 @@ describe('GraphQL fuzzing', () => {
       headerValue.map((value) => `Bearer ${value}`),
       fc.constantFrom(
         'Bearer',
-        `Bearer ${tamperSignature(admin.token)}`,
-        `Bearer ${admin.refreshToken}`,
-        `Bearer ${unsignedToken({ ...decodeToken(admin.token), role: 'admin' })}`,
-        `Bearer ${forgeFrom(server, owner.token, { iat: 1_000_000, exp: 1_000_600 })}`,
-        `Bearer ${forgeFrom(server, owner.token, { role: 'admin', sid: adminSessionId })}`,
+        `Bearer ${tamperSignature(ctx.admin.token)}`,
+        `Bearer ${ctx.admin.refreshToken}`,
+        `Bearer ${unsignedToken({ ...decodeToken(ctx.admin.token), role: 'admin' })}`,
+        `Bearer ${forgeFrom(ctx.server, owner.token, { iat: 1_000_000, exp: 1_000_600 })}`,
+        `Bearer ${forgeFrom(ctx.server, owner.token, { role: 'admin', sid: adminSessionId })}`,
       ),
     );
 
@@ -248,12 +242,12 @@ describe('GraphQL fuzzing', () => {
       if (choice === 'target' || choice === 'other') return actor === 'admin' ? donorSessionId : adminSessionId;
     }
     const target = actor === 'admin' ? adminTarget.id : owner.id;
-    const other = actor === 'admin' ? adminOther.id : admin.id;
+    const other = actor === 'admin' ? adminOther.id : ctx.admin.id;
     switch (choice) {
       case 'target':
         return targetIds ? target : '00000000-0000-4000-8000-000000000000';
       case 'other':
-        return targetIds ? other : actor === 'owner' ? admin.id : 'ffffffff-ffff-4fff-bfff-ffffffffffff';
+        return targetIds ? other : actor === 'owner' ? ctx.admin.id : 'ffffffff-ffff-4fff-bfff-ffffffffffff';
       case 'nothing':
         return '7b1e3a52-0000-4000-8000-00000000abcd';
       case 'hostile':
@@ -291,13 +285,13 @@ describe('GraphQL fuzzing', () => {
   }
 
   function authorization(choice: Choice): string | undefined {
-    return { admin: `Bearer ${admin.token}`, owner: `Bearer ${owner.token}`, anonymous: undefined, garbage: choice.garbageAuth }[choice.actor];
+    return { admin: `Bearer ${ctx.admin.token}`, owner: `Bearer ${owner.token}`, anonymous: undefined, garbage: choice.garbageAuth }[choice.actor];
   }
 
   async function post(body: string, auth?: string, contentType = 'application/json'): Promise<HttpResponse<GraphQLBody>> {
     const headers: Record<string, string> = { 'content-type': contentType };
     if (auth !== undefined) headers.authorization = auth;
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
+    const response = await fetch(`${ctx.server.url}/graphql`, { method: 'POST', headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     if (/json/.test(response.headers.get('content-type') ?? '') && text.length > 0) parsed = JSON.parse(text);
@@ -394,7 +388,7 @@ describe('GraphQL fuzzing', () => {
       const contentType = fc.constantFrom('application/json', 'application/json', 'application/graphql-response+json', 'text/plain', 'application/x-www-form-urlencoded', 'application/graphql');
       await fc.assert(
         fc.asyncProperty(rawBody, contentType, fc.constantFrom<ActorKind>('admin', 'anonymous'), async (body, type, actor) => {
-          const response = await post(body, actor === 'admin' ? `Bearer ${admin.token}` : undefined, type);
+          const response = await post(body, actor === 'admin' ? `Bearer ${ctx.admin.token}` : undefined, type);
           expect(response.status).toBeLessThan(500);
           if (response.status >= 400) {
             // Refused before or by Apollo: either edge's error format, never a bare text.
@@ -412,8 +406,8 @@ describe('GraphQL fuzzing', () => {
   );
 
   it('keeps the fixture users intact: both tokens still work and the owner is still a plain user', async () => {
-    for (const [who, token] of [['admin', admin.token], ['owner', owner.token]]) {
-      const result = await api.graphql('query { me { id role isActive emailVerified } }', {}, token);
+    for (const [who, token] of [['admin', ctx.admin.token], ['owner', owner.token]]) {
+      const result = await ctx.api.graphql('query { me { id role isActive emailVerified } }', {}, token);
       expect({ who, errors: result.errors }).toEqual({ who, errors: undefined });
       if (who === 'owner') expect(result.data.me).toEqual({ id: owner.id, role: 'USER', isActive: true, emailVerified: false });
     }

@@ -33,8 +33,8 @@ import {
 } from '../support/abuse';
 import { decodeToken, forgeFrom, sql, tamperSignature, unsignedToken } from '../support/auth';
 import { DEFAULT_PASSWORD, seedUser, type SeededUser, signedIn, type SignedIn, userInput } from '../support/factories';
-import { ApiClient, type HttpResponse } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import type { HttpResponse } from '../support/http';
+import { useTestServer } from '../support/use-test-server';
 
 type ActorKind = 'admin' | 'owner' | 'anonymous' | 'garbage';
 /** Symbolic ids, resolved per actor at run time: the actor's own target, someone else's, or junk. */
@@ -75,9 +75,8 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PROFILE_FIELDS = ['username', 'email', 'firstName', 'lastName', 'phone'] as const;
 
 describe('REST fuzzing', () => {
-  let server: TestServer;
+  const ctx = useTestServer({ LOG_LEVEL: 'warn' }, { admin: true });
   let guard: WriteGuard;
-  let admin: SignedIn;
   /** A plain user who acts on themselves. */
   let owner: SignedIn;
   /** The plain user the admin acts on (deactivating or re-passwording it harms no other fixture). */
@@ -90,19 +89,15 @@ describe('REST fuzzing', () => {
   let donorSessionId: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: 'warn' });
-    const api = new ApiClient(server.url);
-    admin = await signedIn(server, api, UserRole.ADMIN);
-    owner = await signedIn(server, api, UserRole.USER);
-    adminTarget = await seedUser(server);
-    adminOther = await seedUser(server);
-    loginVictim = await seedUser(server);
-    adminSessionId = decodeToken(admin.token).sid;
-    donorSessionId = decodeToken((await signedIn(server, api, UserRole.USER)).token).sid;
-    guard = new WriteGuard(server);
+    owner = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    adminTarget = await seedUser(ctx.server);
+    adminOther = await seedUser(ctx.server);
+    loginVictim = await seedUser(ctx.server);
+    adminSessionId = decodeToken(ctx.admin.token).sid;
+    donorSessionId = decodeToken((await signedIn(ctx.server, ctx.api, UserRole.USER)).token).sid;
+    guard = new WriteGuard(ctx.server);
     await guard.baseline();
   });
-  afterAll(() => server.stop());
 
   // -------------------------------------------------------------------------------------------
   // Generating and sending
@@ -123,16 +118,16 @@ describe('REST fuzzing', () => {
         'Bearer null',
         'Bearer undefined',
         `Bearer ${'A'.repeat(5000)}`,
-        `Bearer ${tamperSignature(admin.token)}`,
-        `Bearer ${admin.refreshToken}`,
-        `Bearer ${unsignedToken({ ...decodeToken(admin.token), role: 'admin' })}`,
+        `Bearer ${tamperSignature(ctx.admin.token)}`,
+        `Bearer ${ctx.admin.refreshToken}`,
+        `Bearer ${unsignedToken({ ...decodeToken(ctx.admin.token), role: 'admin' })}`,
         `Bearer ${jwt.sign({ ...decodeToken(owner.token), role: 'admin' }, 'not-the-server-secret-but-long-enough-0123456789')}`,
-        `Bearer ${forgeFrom(server, owner.token, { iat: 1_000_000, exp: 1_000_600 })}`,
-        `Bearer ${forgeFrom(server, owner.token, { role: 'superuser' })}`,
-        `Bearer ${forgeFrom(server, owner.token, { type: 'refresh' })}`,
-        `Bearer ${forgeFrom(server, owner.token, { sid: adminSessionId })}`,
-        `Bearer ${admin.token} ${owner.token}`,
-        `Bearer ${admin.token},Bearer ${owner.token}`,
+        `Bearer ${forgeFrom(ctx.server, owner.token, { iat: 1_000_000, exp: 1_000_600 })}`,
+        `Bearer ${forgeFrom(ctx.server, owner.token, { role: 'superuser' })}`,
+        `Bearer ${forgeFrom(ctx.server, owner.token, { type: 'refresh' })}`,
+        `Bearer ${forgeFrom(ctx.server, owner.token, { sid: adminSessionId })}`,
+        `Bearer ${ctx.admin.token} ${owner.token}`,
+        `Bearer ${ctx.admin.token},Bearer ${owner.token}`,
       ),
     );
 
@@ -189,7 +184,7 @@ describe('REST fuzzing', () => {
 
   function actorUser(actor: ActorKind): { self: string; target: string; other: string } {
     // The admin acts on two disposable users; the owner acts on themselves, "other" being the admin (a 404 to them).
-    return actor === 'admin' ? { self: admin.id, target: adminTarget.id, other: adminOther.id } : { self: owner.id, target: owner.id, other: admin.id };
+    return actor === 'admin' ? { self: ctx.admin.id, target: adminTarget.id, other: adminOther.id } : { self: owner.id, target: owner.id, other: ctx.admin.id };
   }
 
   function resolveId(choice: IdChoice, actor: ActorKind): string {
@@ -218,7 +213,7 @@ describe('REST fuzzing', () => {
   function authorization(choice: RequestChoice): string | undefined {
     switch (choice.actor) {
       case 'admin':
-        return `Bearer ${admin.token}`;
+        return `Bearer ${ctx.admin.token}`;
       case 'owner':
         return `Bearer ${owner.token}`;
       case 'anonymous':
@@ -279,7 +274,7 @@ describe('REST fuzzing', () => {
   }
 
   async function send({ method, path, headers, body }: Built): Promise<HttpResponse> {
-    const response = await fetch(`${server.url}${path}`, { method, headers, body });
+    const response = await fetch(`${ctx.server.url}${path}`, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     if (/json/.test(response.headers.get('content-type') ?? '') && text.length > 0) parsed = JSON.parse(text);
@@ -290,7 +285,7 @@ describe('REST fuzzing', () => {
 
   /** What an accepted write answered must be what is stored, byte for byte (no injection, no loss). */
   async function expectStoredAsAnswered(body: Record<string, unknown>): Promise<void> {
-    const [row] = await sql(server, 'select username, email, first_name as "firstName", last_name as "lastName", phone, role, is_active as "isActive", email_verified as "emailVerified" from users where id = ?', [body.id]);
+    const [row] = await sql(ctx.server, 'select username, email, first_name as "firstName", last_name as "lastName", phone, role, is_active as "isActive", email_verified as "emailVerified" from users where id = ?', [body.id]);
     expect(row).toEqual(Object.fromEntries(['username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified'].map((field) => [field, body[field]])));
   }
 
@@ -372,7 +367,7 @@ describe('REST fuzzing', () => {
       actors: ['anonymous'],
       fields: ['refreshToken'],
       template: () => ({
-        refreshToken: [tamperSignature(owner.refreshToken), owner.token, unsignedToken({ ...decodeToken(owner.refreshToken) }), forgeFrom(server, owner.refreshToken, { sid: adminSessionId })][
+        refreshToken: [tamperSignature(owner.refreshToken), owner.token, unsignedToken({ ...decodeToken(owner.refreshToken) }), forgeFrom(ctx.server, owner.refreshToken, { sid: adminSessionId })][
           randomBytes(1)[0] % 4
         ],
       }),
@@ -421,7 +416,7 @@ describe('REST fuzzing', () => {
           // PATCH/PUT/DELETE on a real id with a valid token would be accepted; only junk ids here.
           const target = template.replaceAll(':id', id);
           const built: Built = { method: verb, path: target, headers: {} };
-          if (actor === 'admin') built.headers.authorization = `Bearer ${admin.token}`;
+          if (actor === 'admin') built.headers.authorization = `Bearer ${ctx.admin.token}`;
           if (actor === 'garbage') built.headers.authorization = garbage;
           if (verb !== 'GET' && verb !== 'HEAD') {
             built.body = '{"role":"admin"}';
@@ -438,14 +433,14 @@ describe('REST fuzzing', () => {
   );
 
   it('keeps the fixture users intact: the owner is still a plain, active user and both tokens still work', async () => {
-    const [row] = await sql(server, 'select role, is_active, email_verified, deleted_at from users where id = ?', [owner.id]);
+    const [row] = await sql(ctx.server, 'select role, is_active, email_verified, deleted_at from users where id = ?', [owner.id]);
     expect(row).toEqual({ role: 'user', is_active: true, email_verified: false, deleted_at: null });
-    for (const [who, token] of [['admin', admin.token], ['owner', owner.token]]) {
-      const response = await fetch(`${server.url}/v1/auth/validate`, { headers: { authorization: `Bearer ${token}` } });
+    for (const [who, token] of [['admin', ctx.admin.token], ['owner', owner.token]]) {
+      const response = await fetch(`${ctx.server.url}/v1/auth/validate`, { headers: { authorization: `Bearer ${token}` } });
       expect({ who, status: response.status }).toEqual({ who, status: 200 });
     }
     // The login victim's password was never guessed.
-    const response = await fetch(`${server.url}/v1/auth/login`, {
+    const response = await fetch(`${ctx.server.url}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: loginVictim.username, password: DEFAULT_PASSWORD }),

@@ -2,8 +2,7 @@ import { AuditLog } from '../../src/entities/audit-log.entity';
 import { UserRole } from '../../src/entities/user-role';
 import { RECENT_AUDIT_LOGS_PER_USER } from '../../src/loaders/loaders';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn, type SignedIn } from '../support/factories';
-import { ApiClient } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 /** The statement that authenticates every request: not part of what a query costs. */
 const AUTH_STATEMENT = /from "sessions" as "s0" inner join "users"/;
@@ -13,33 +12,29 @@ const USERS_WITH_AUDIT = 'query ($first: Int!) { users(first: $first) { edges { 
 const AUDIT_WITH_USER = 'query ($first: Int!, $filter: AuditLogFilterInput) { auditLogs(first: $first, filter: $filter) { edges { node { id userId user { id username } } } } }';
 
 describe('GraphQL field batching: statements per request do not grow with the page', () => {
-  let server: TestServer;
-  let api: ApiClient;
+  const ctx = useTestServer();
   let admin: SignedIn;
   const seeded: { id: string; username: string; sessionId: string }[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = new ApiClient(server.url);
     // 50 users, each signed in once: 50 sessions and 50 auth.login entries by 50 different actors.
     for (let i = 0; i < 50; i += 1) {
-      const user = await seedUser(server);
-      const { token } = await login(api, user);
+      const user = await seedUser(ctx.server);
+      const { token } = await login(ctx.api, user);
       const sessionId = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid as string;
       seeded.push({ id: user.id, username: user.username, sessionId });
     }
-    admin = await signedIn(server, api, UserRole.ADMIN);
+    admin = await signedIn(ctx.server, ctx.api, UserRole.ADMIN);
   });
-  afterAll(() => server.stop());
 
   /** Runs one GraphQL request and returns its result with the SQL statements it sent. */
   async function measured(query: string, variables: Record<string, unknown>) {
     // The caller's own session and user may be read through caches during authentication: warm them,
     // so only the query's own statements are counted.
-    expect((await api.get('/v1/auth/validate', { token: admin.token })).status).toBe(200);
-    const before = server.queries.length;
-    const result = await api.graphql(query, variables, admin.token);
-    const statements = server.queries.slice(before).filter((sql) => !AUTH_STATEMENT.test(sql));
+    expect((await ctx.api.get('/v1/auth/validate', { token: admin.token })).status).toBe(200);
+    const before = ctx.server.queries.length;
+    const result = await ctx.api.graphql(query, variables, admin.token);
+    const statements = ctx.server.queries.slice(before).filter((sql) => !AUTH_STATEMENT.test(sql));
     expect(result.errors).toBeUndefined();
     return { data: result.data, statements };
   }
@@ -81,7 +76,7 @@ describe('GraphQL field batching: statements per request do not grow with the pa
 
   it('auditLogs { user } for entries sharing one actor asks for that user once', async () => {
     const target = seeded[0];
-    for (let i = 0; i < 3; i += 1) await login(api, { username: target.username, password: DEFAULT_PASSWORD });
+    for (let i = 0; i < 3; i += 1) await login(ctx.api, { username: target.username, password: DEFAULT_PASSWORD });
     const { data, statements } = await measured(AUDIT_WITH_USER, { first: 50, filter: { userId: target.id } });
 
     expect(data.auditLogs.edges.length).toBeGreaterThanOrEqual(4);
@@ -105,7 +100,7 @@ describe('GraphQL field batching: statements per request do not grow with the pa
 
   it('users { auditLogs } shows at most the newest 50 entries of a user, newest first', async () => {
     const busy = seeded[1];
-    const em = server.orm.em.fork();
+    const em = ctx.server.orm.em.fork();
     const base = Date.now() - 3_600_000;
     for (let i = 0; i < RECENT_AUDIT_LOGS_PER_USER + 5; i += 1) {
       em.persist(em.create(AuditLog, { userId: busy.id, action: 'user.updated', entityType: 'user', entityId: busy.id, ipAddress: '10.0.0.1', createdAt: new Date(base + i * 1000) }));

@@ -1,7 +1,6 @@
 import { UserRole } from '../../src/entities/user-role';
 import { DEFAULT_PASSWORD, signedIn, userInput } from '../support/factories';
-import { ApiClient } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+-]+|NaN|Nan|\+Inf|-Inf)$/;
 
@@ -21,37 +20,30 @@ const sum = (samples: Map<string, number>, prefix: string) =>
   [...samples].filter(([key]) => key.startsWith(prefix)).reduce((total, [, value]) => total + value, 0);
 
 describe('metrics behind a token', () => {
-  let server: TestServer;
-  let api: ApiClient;
   const token = 'metrics-token-0123456789';
-
-  beforeAll(async () => {
-    server = await startTestServer({ METRICS_TOKEN: token });
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({ METRICS_TOKEN: token });
 
   const scrape = async () => {
-    const response = await api.get('/metrics', { token });
+    const response = await ctx.api.get('/metrics', { token });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/plain/);
     return parseExposition(response.text);
   };
 
   it('refuses scrapes without the token', async () => {
-    expect((await api.get('/metrics')).status).toBe(401);
-    expect((await api.get('/metrics', { token: 'wrong-token-0123456789' })).status).toBe(401);
+    expect((await ctx.api.get('/metrics')).status).toBe(401);
+    expect((await ctx.api.get('/metrics', { token: 'wrong-token-0123456789' })).status).toBe(401);
   });
 
   it('exposes process, HTTP, GraphQL, cache, audit and pool metrics that move with traffic', async () => {
-    const admin = await signedIn(server, api, UserRole.ADMIN);
+    const admin = await signedIn(ctx.server, ctx.api, UserRole.ADMIN);
     const before = await scrape();
-    const created = await api.post('/v1/users', userInput());
-    await api.post('/v1/auth/login', { username: created.body.username, password: 'Wrong-passw0rd!' });
-    await api.post('/v1/auth/login', { username: created.body.username, password: DEFAULT_PASSWORD });
-    await api.get(`/v1/users/${created.body.id}`, { token: admin.token });
-    await api.get(`/v1/users/${created.body.id}`, { token: admin.token });
-    await api.graphql('query Me { me { id } }', {}, admin.token);
+    const created = await ctx.api.post('/v1/users', userInput());
+    await ctx.api.post('/v1/auth/login', { username: created.body.username, password: 'Wrong-passw0rd!' });
+    await ctx.api.post('/v1/auth/login', { username: created.body.username, password: DEFAULT_PASSWORD });
+    await ctx.api.get(`/v1/users/${created.body.id}`, { token: admin.token });
+    await ctx.api.get(`/v1/users/${created.body.id}`, { token: admin.token });
+    await ctx.api.graphql('query Me { me { id } }', {}, admin.token);
     const after = await scrape();
 
     expect(after.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
@@ -69,37 +61,27 @@ describe('metrics behind a token', () => {
   });
 
   it('labels by route pattern, never by raw path with ids', async () => {
-    const text = (await api.get('/metrics', { token })).text;
+    const text = (await ctx.api.get('/metrics', { token })).text;
     expect(text).not.toMatch(/route="\/v1\/users\/[0-9a-f]{8}-/);
   });
 });
 
 describe('metrics on their own port', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({ METRICS_PORT: '0' });
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({ METRICS_PORT: '0' });
 
   it('serves /metrics on the metrics port and not on the API port', async () => {
-    expect(server.metricsUrl).toBeDefined();
-    const scrape = await fetch(server.metricsUrl as string);
+    expect(ctx.server.metricsUrl).toBeDefined();
+    const scrape = await fetch(ctx.server.metricsUrl as string);
     expect(scrape.status).toBe(200);
     expect(parseExposition(await scrape.text()).size).toBeGreaterThan(10);
-    expect((await new ApiClient(server.url).get('/metrics')).status).toBe(404);
+    expect((await ctx.api.get('/metrics')).status).toBe(404);
   });
 });
 
 describe('metrics in production without a token or port', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'production' });
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({ NODE_ENV: 'production' });
 
   it('are not served publicly', async () => {
-    expect((await new ApiClient(server.url).get('/metrics')).status).toBe(404);
+    expect((await ctx.api.get('/metrics')).status).toBe(404);
   });
 });

@@ -1,27 +1,21 @@
 import { UserRole } from '../../src/entities/user-role';
 import { signedIn, userInput } from '../support/factories';
 import { ApiClient } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startTestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ME = 'query { me { id } }';
 
 describe('rate limiting shared by REST and GraphQL', () => {
-  let server: TestServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    server = await startTestServer({ RATE_LIMIT_READ_PER_USER: '4/3600', RATE_LIMIT_SIGNUP_PER_IP: '3/3600', RATE_LIMIT_AUTH_PER_IP: '100/60' });
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({ RATE_LIMIT_READ_PER_USER: '4/3600', RATE_LIMIT_SIGNUP_PER_IP: '3/3600', RATE_LIMIT_AUTH_PER_IP: '100/60' });
 
   it('refuses the request after the limit through REST, with headers and a problem+json 429', async () => {
-    const user = await signedIn(server, api, UserRole.USER);
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
     const statuses: number[] = [];
     const remaining: (string | null)[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const response = await api.get(`/v1/users/${user.id}`, { token: user.token });
+      const response = await ctx.api.get(`/v1/users/${user.id}`, { token: user.token });
       statuses.push(response.status);
       remaining.push(response.headers.get('ratelimit-remaining'));
       if (response.status === 429) {
@@ -35,10 +29,10 @@ describe('rate limiting shared by REST and GraphQL', () => {
   });
 
   it('refuses through GraphQL with RATE_LIMITED and retryAfter', async () => {
-    const user = await signedIn(server, api, UserRole.USER);
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
     const codes: (string | undefined)[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const result = await api.graphql(ME, {}, user.token);
+      const result = await ctx.api.graphql(ME, {}, user.token);
       codes.push(result.errors?.[0]?.extensions.code);
       if (result.errors) expect(result.errors[0].extensions.retryAfter).toEqual(expect.any(Number));
     }
@@ -46,44 +40,37 @@ describe('rate limiting shared by REST and GraphQL', () => {
   });
 
   it('counts REST and GraphQL calls against the same bucket', async () => {
-    const user = await signedIn(server, api, UserRole.USER);
-    expect((await api.get(`/v1/users/${user.id}`, { token: user.token })).status).toBe(200);
-    expect((await api.graphql(ME, {}, user.token)).errors).toBeUndefined();
-    expect((await api.get(`/v1/users/${user.id}`, { token: user.token })).status).toBe(200);
-    expect((await api.graphql(ME, {}, user.token)).errors).toBeUndefined();
-    expect((await api.get(`/v1/users/${user.id}`, { token: user.token })).status).toBe(429);
-    expect((await api.graphql(ME, {}, user.token)).errors?.[0].extensions.code).toBe('RATE_LIMITED');
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    expect((await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).status).toBe(200);
+    expect((await ctx.api.graphql(ME, {}, user.token)).errors).toBeUndefined();
+    expect((await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).status).toBe(200);
+    expect((await ctx.api.graphql(ME, {}, user.token)).errors).toBeUndefined();
+    expect((await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).status).toBe(429);
+    expect((await ctx.api.graphql(ME, {}, user.token)).errors?.[0].extensions.code).toBe('RATE_LIMITED');
   });
 
   it('counts each aliased root field, so aliases cannot multiply the budget', async () => {
-    const user = await signedIn(server, api, UserRole.USER);
-    const result = await api.graphql('query { a: me { id } b: me { id } c: me { id } d: me { id } e: me { id } }', {}, user.token);
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    const result = await ctx.api.graphql('query { a: me { id } b: me { id } c: me { id } d: me { id } e: me { id } }', {}, user.token);
     const limited = (result.errors ?? []).filter((error) => error.extensions.code === 'RATE_LIMITED');
     expect(limited).toHaveLength(1);
   });
 
   it('limits anonymous sign-ups per client IP across both doors', async () => {
-    const first = await api.post('/v1/users', userInput());
-    const second = await api.graphql('mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: userInput() });
-    const third = await api.post('/v1/users', userInput());
-    const fourth = await api.post('/v1/users', userInput());
+    const first = await ctx.api.post('/v1/users', userInput());
+    const second = await ctx.api.graphql('mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }', { input: userInput() });
+    const third = await ctx.api.post('/v1/users', userInput());
+    const fourth = await ctx.api.post('/v1/users', userInput());
     expect([first.status, second.errors, third.status, fourth.status]).toEqual([201, undefined, 201, 429]);
   });
 });
 
 describe('the window slides', () => {
-  let server: TestServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    server = await startTestServer({ RATE_LIMIT_READ_PER_USER: '3/2' });
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({ RATE_LIMIT_READ_PER_USER: '3/2' });
 
   it('admits no double burst across a window boundary, and frees capacity as old requests age out', async () => {
-    const user = await signedIn(server, api, UserRole.USER);
-    const read = async () => (await api.get(`/v1/users/${user.id}`, { token: user.token })).status;
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    const read = async () => (await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).status;
     expect(await read()).toBe(200);
     await sleep(1200);
     expect([await read(), await read()]).toEqual([200, 200]);

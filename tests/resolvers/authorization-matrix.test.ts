@@ -11,24 +11,17 @@ import {
   setUpMatrix,
 } from '../support/authorization-matrix';
 import { seedUser, signedIn, userInput } from '../support/factories';
-import { ApiClient, type GraphQLErrorShape } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import type { GraphQLErrorShape } from '../support/http';
+import { useTestServer } from '../support/use-test-server';
 
 const UPDATE = 'mutation($id: UUID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }';
 
 /** The same table as the REST matrix, through the GraphQL queries and mutations. */
 describe('GraphQL authorization matrix', () => {
-  let server: TestServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer();
 
   type GqlResult = { data?: any; errors?: GraphQLErrorShape[] };
-  const run = (setup: MatrixSetup, query: string, variables: Record<string, unknown> = {}) => api.graphql(query, variables, setup.actor?.token);
+  const run = (setup: MatrixSetup, query: string, variables: Record<string, unknown> = {}) => ctx.api.graphql(query, variables, setup.actor?.token);
 
   const call: Record<MatrixAction, (setup: MatrixSetup) => Promise<GqlResult>> = {
     'GET user': (s) => run(s, 'query($id: UUID!) { user(id: $id) { id } }', { id: s.target.id }),
@@ -45,11 +38,11 @@ describe('GraphQL authorization matrix', () => {
 
   describe.each(Object.keys(EXPECTED_STATUS) as MatrixAction[])('%s', (action) => {
     it.each(MATRIX_CASES.filter(([a]) => a === action).map(([, role, status]) => [role, graphqlCodeFor(status) ?? 'OK'] as const))('as %s -> %s', async (role, code) => {
-      const setup = await setUpMatrix(server, api, role);
-      const before = await observe(server, action, setup);
+      const setup = await setUpMatrix(ctx.server, ctx.api, role);
+      const before = await observe(ctx.server, action, setup);
 
       const response = await call[action](setup);
-      const after = await observe(server, action, setup);
+      const after = await observe(ctx.server, action, setup);
       if (code === 'OK') {
         expect(response.errors).toBeUndefined();
         expect(response.data).toEqual(expect.any(Object));
@@ -67,29 +60,29 @@ describe('GraphQL authorization matrix', () => {
     const codeOf = (response: GqlResult) => response.errors?.[0]?.extensions.code;
 
     it('a moderator may not deactivate an admin, but may deactivate another moderator', async () => {
-      const moderator = await signedIn(server, api, UserRole.MODERATOR);
-      const admin = await seedUser(server, { role: UserRole.ADMIN });
-      const other = await seedUser(server, { role: UserRole.MODERATOR });
-      expect(codeOf(await api.graphql(UPDATE, { id: admin.id, input: { isActive: false } }, moderator.token))).toBe('FORBIDDEN');
-      expect((await api.graphql(UPDATE, { id: other.id, input: { isActive: false } }, moderator.token)).errors).toBeUndefined();
+      const moderator = await signedIn(ctx.server, ctx.api, UserRole.MODERATOR);
+      const admin = await seedUser(ctx.server, { role: UserRole.ADMIN });
+      const other = await seedUser(ctx.server, { role: UserRole.MODERATOR });
+      expect(codeOf(await ctx.api.graphql(UPDATE, { id: admin.id, input: { isActive: false } }, moderator.token))).toBe('FORBIDDEN');
+      expect((await ctx.api.graphql(UPDATE, { id: other.id, input: { isActive: false } }, moderator.token)).errors).toBeUndefined();
     });
 
     it('an admin may not change their own role or status', async () => {
-      const admin = await signedIn(server, api, UserRole.ADMIN);
-      expect(codeOf(await api.graphql(UPDATE, { id: admin.id, input: { role: 'USER' } }, admin.token))).toBe('FORBIDDEN');
-      expect(codeOf(await api.graphql(UPDATE, { id: admin.id, input: { isActive: false } }, admin.token))).toBe('FORBIDDEN');
+      const admin = await signedIn(ctx.server, ctx.api, UserRole.ADMIN);
+      expect(codeOf(await ctx.api.graphql(UPDATE, { id: admin.id, input: { role: 'USER' } }, admin.token))).toBe('FORBIDDEN');
+      expect(codeOf(await ctx.api.graphql(UPDATE, { id: admin.id, input: { isActive: false } }, admin.token))).toBe('FORBIDDEN');
     });
 
     it('anonymous createUser is sign-up and makes a plain user', async () => {
-      const response = await api.graphql('mutation($input: CreateUserInput!) { createUser(input: $input) { role isActive } }', { input: userInput() });
+      const response = await ctx.api.graphql('mutation($input: CreateUserInput!) { createUser(input: $input) { role isActive } }', { input: userInput() });
       expect(response.data).toEqual({ createUser: { role: 'USER', isActive: true } });
     });
 
     it('a plain user asking for another user gets NOT_FOUND, as for a missing id', async () => {
-      const user = await signedIn(server, api);
-      const other = await seedUser(server);
-      const existing = await api.graphql('query($id: UUID!) { user(id: $id) { id } }', { id: other.id }, user.token);
-      const missing = await api.graphql('query($id: UUID!) { user(id: $id) { id } }', { id: '00000000-0000-4000-8000-000000000000' }, user.token);
+      const user = await signedIn(ctx.server, ctx.api);
+      const other = await seedUser(ctx.server);
+      const existing = await ctx.api.graphql('query($id: UUID!) { user(id: $id) { id } }', { id: other.id }, user.token);
+      const missing = await ctx.api.graphql('query($id: UUID!) { user(id: $id) { id } }', { id: '00000000-0000-4000-8000-000000000000' }, user.token);
       expect(codeOf(existing)).toBe('NOT_FOUND');
       expect(existing.errors?.[0].message).toBe(missing.errors?.[0].message);
     });

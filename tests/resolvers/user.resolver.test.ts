@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { UserRole } from '../../src/entities/user-role';
 import { seedUser, type SeededUser, signedIn, type SignedIn, userInput } from '../support/factories';
-import { ApiClient, type GraphQLErrorShape } from '../support/http';
+import type { GraphQLErrorShape } from '../support/http';
 import { fieldNames, sleep } from '../support/problem';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 const USER_FIELDS = 'id username email firstName lastName phone role isActive emailVerified createdAt updatedAt lastLoginAt';
 
@@ -32,24 +32,18 @@ function onlyError(result: { errors?: GraphQLErrorShape[] }, code: string): Grap
 }
 
 describe('GraphQL users', () => {
-  let server: TestServer;
-  let api: ApiClient;
-  let admin: SignedIn;
+  const ctx = useTestServer({}, { admin: true });
   let moderator: SignedIn;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = new ApiClient(server.url);
-    admin = await signedIn(server, api, UserRole.ADMIN);
-    moderator = await signedIn(server, api, UserRole.MODERATOR);
+    moderator = await signedIn(ctx.server, ctx.api, UserRole.MODERATOR);
   });
-  afterAll(() => server.stop());
 
   describe('user(id) and me', () => {
     it('returns a user to admins, moderators and the user themselves', async () => {
-      const user = await signedIn(server, api, UserRole.USER, { phone: '+14155550123' });
-      for (const token of [admin.token, moderator.token, user.token]) {
-        const result = await api.graphql(USER_QUERY, { id: user.id }, token);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER, { phone: '+14155550123' });
+      for (const token of [ctx.admin.token, moderator.token, user.token]) {
+        const result = await ctx.api.graphql(USER_QUERY, { id: user.id }, token);
         expect(result.errors).toBeUndefined();
         expect(result.data.user).toEqual({
           id: user.id,
@@ -69,39 +63,39 @@ describe('GraphQL users', () => {
     });
 
     it('me returns the signed-in user', async () => {
-      const user = await signedIn(server, api, UserRole.MODERATOR);
-      const result = await api.graphql(ME_QUERY, {}, user.token);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.MODERATOR);
+      const result = await ctx.api.graphql(ME_QUERY, {}, user.token);
       expect(result.errors).toBeUndefined();
       expect(result.data.me).toMatchObject({ id: user.id, username: user.username, role: 'MODERATOR' });
     });
 
     it('answers NOT_FOUND for a missing user, a deleted user and another user seen by a plain user', async () => {
-      const user = await signedIn(server, api, UserRole.USER);
-      const other = await seedUser(server);
-      const deleted = await seedUser(server);
-      expect((await api.graphql(DELETE_USER, { id: deleted.id }, admin.token)).data).toEqual({ deleteUser: true });
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+      const other = await seedUser(ctx.server);
+      const deleted = await seedUser(ctx.server);
+      expect((await ctx.api.graphql(DELETE_USER, { id: deleted.id }, ctx.admin.token)).data).toEqual({ deleteUser: true });
 
-      const missing = await api.graphql(USER_QUERY, { id: randomUUID() }, admin.token);
+      const missing = await ctx.api.graphql(USER_QUERY, { id: randomUUID() }, ctx.admin.token);
       expect(missing.data).toBeNull();
       expect(onlyError(missing, 'NOT_FOUND').path).toEqual(['user']);
-      onlyError(await api.graphql(USER_QUERY, { id: deleted.id }, admin.token), 'NOT_FOUND');
-      onlyError(await api.graphql(USER_QUERY, { id: other.id }, user.token), 'NOT_FOUND');
+      onlyError(await ctx.api.graphql(USER_QUERY, { id: deleted.id }, ctx.admin.token), 'NOT_FOUND');
+      onlyError(await ctx.api.graphql(USER_QUERY, { id: other.id }, user.token), 'NOT_FOUND');
     });
 
     it('answers BAD_USER_INPUT for a malformed id', async () => {
-      onlyError(await api.graphql(USER_QUERY, { id: 'not-a-uuid' }, admin.token), 'BAD_USER_INPUT');
+      onlyError(await ctx.api.graphql(USER_QUERY, { id: 'not-a-uuid' }, ctx.admin.token), 'BAD_USER_INPUT');
     });
 
     it('answers UNAUTHENTICATED without a token on user and me', async () => {
-      const user = await seedUser(server);
-      const result = await api.graphql(USER_QUERY, { id: user.id });
+      const user = await seedUser(ctx.server);
+      const result = await ctx.api.graphql(USER_QUERY, { id: user.id });
       expect(result.data).toBeNull();
       onlyError(result, 'UNAUTHENTICATED');
-      onlyError(await api.graphql(ME_QUERY), 'UNAUTHENTICATED');
+      onlyError(await ctx.api.graphql(ME_QUERY), 'UNAUTHENTICATED');
     });
 
     it('answers UNAUTHENTICATED for a bad token', async () => {
-      const result = await api.graphql(ME_QUERY, {}, 'not.a.token');
+      const result = await ctx.api.graphql(ME_QUERY, {}, 'not.a.token');
       expect(result.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
     });
   });
@@ -110,14 +104,14 @@ describe('GraphQL users', () => {
     it('walks every page with after, each user exactly once and in order', async () => {
       const tag = newTag();
       const seeded: SeededUser[] = [];
-      for (const letter of ['e', 'c', 'a', 'd', 'b']) seeded.push(await seedUser(server, { username: `${tag}_${letter}` }));
+      for (const letter of ['e', 'c', 'a', 'd', 'b']) seeded.push(await seedUser(ctx.server, { username: `${tag}_${letter}` }));
       const expected = [...seeded].sort((a, b) => (a.username < b.username ? -1 : 1)).map((user) => user.id);
 
       const seen: string[] = [];
       let after: string | null = null;
       const hasNext: boolean[] = [];
       for (let guard = 0; guard < 10; guard += 1) {
-        const result: any = await api.graphql(USERS_QUERY, { filter: { q: tag }, first: 2, after, orderBy: { field: 'USERNAME', direction: 'ASC' } }, admin.token);
+        const result: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag }, first: 2, after, orderBy: { field: 'USERNAME', direction: 'ASC' } }, ctx.admin.token);
         expect(result.errors).toBeUndefined();
         const connection = result.data.users;
         expect(connection.totalCount).toBe(5);
@@ -134,11 +128,11 @@ describe('GraphQL users', () => {
 
     it('orders descending and breaks ties by id', async () => {
       const tag = newTag();
-      const seeded = await Promise.all(Array.from({ length: 5 }, () => seedUser(server, { lastName: tag })));
+      const seeded = await Promise.all(Array.from({ length: 5 }, () => seedUser(ctx.server, { lastName: tag })));
       const seen: string[] = [];
       let after: string | null = null;
       for (let guard = 0; guard < 10; guard += 1) {
-        const result: any = await api.graphql(USERS_QUERY, { filter: { q: tag }, first: 2, after, orderBy: { field: 'LAST_NAME', direction: 'DESC' } }, moderator.token);
+        const result: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag }, first: 2, after, orderBy: { field: 'LAST_NAME', direction: 'DESC' } }, moderator.token);
         expect(result.errors).toBeUndefined();
         seen.push(...result.data.users.edges.map((edge: any) => edge.node.id));
         if (!result.data.users.pageInfo.hasNextPage) break;
@@ -149,10 +143,10 @@ describe('GraphQL users', () => {
 
     it('defaults to newest first and filters like REST', async () => {
       const tag = newTag();
-      const older = await seedUser(server, { lastName: tag, role: UserRole.MODERATOR, emailVerified: true });
+      const older = await seedUser(ctx.server, { lastName: tag, role: UserRole.MODERATOR, emailVerified: true });
       await sleep(5);
-      const newer = await seedUser(server, { lastName: tag, isActive: false });
-      const all: any = await api.graphql(USERS_QUERY, { filter: { q: tag.toUpperCase() }, first: 10 }, admin.token);
+      const newer = await seedUser(ctx.server, { lastName: tag, isActive: false });
+      const all: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag.toUpperCase() }, first: 10 }, ctx.admin.token);
       expect(all.data.users.edges.map((edge: any) => edge.node.id)).toEqual([newer.id, older.id]);
 
       for (const [filter, expected] of [
@@ -161,7 +155,7 @@ describe('GraphQL users', () => {
         [{ emailVerified: true }, [older.id]],
         [{ createdBefore: new Date(Date.now() - 60_000).toISOString() }, []],
       ] as const) {
-        const result: any = await api.graphql(USERS_QUERY, { filter: { q: tag, ...filter }, first: 10 }, admin.token);
+        const result: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag, ...filter }, first: 10 }, ctx.admin.token);
         expect(result.errors).toBeUndefined();
         expect(result.data.users.edges.map((edge: any) => edge.node.id)).toEqual(expected);
         expect(result.data.users.totalCount).toBe(expected.length);
@@ -169,16 +163,16 @@ describe('GraphQL users', () => {
     });
 
     it('gives an empty connection for no matches', async () => {
-      const result: any = await api.graphql(USERS_QUERY, { filter: { q: newTag() }, first: 5 }, admin.token);
+      const result: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: newTag() }, first: 5 }, ctx.admin.token);
       expect(result.errors).toBeUndefined();
       expect(result.data.users).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
     });
 
     it('accepts first: 100 and answers first: 101 and first: 0 with BAD_USER_INPUT', async () => {
-      const ok: any = await api.graphql(USERS_QUERY, { first: 100 }, admin.token);
+      const ok: any = await ctx.api.graphql(USERS_QUERY, { first: 100 }, ctx.admin.token);
       expect(ok.errors).toBeUndefined();
       for (const first of [101, 0, -1]) {
-        const result = await api.graphql(USERS_QUERY, { first }, admin.token);
+        const result = await ctx.api.graphql(USERS_QUERY, { first }, ctx.admin.token);
         const error = onlyError(result, 'BAD_USER_INPUT');
         expect(fieldNames(error.extensions.errors)).toEqual(['first']);
       }
@@ -191,20 +185,20 @@ describe('GraphQL users', () => {
       ['base64 of a JSON number', Buffer.from('42').toString('base64url')],
       ['base64 of a JSON array of the wrong length', Buffer.from('[1,2,3,4,5]').toString('base64url')],
     ])('answers a garbage after cursor (%s) with BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', async (_name, after) => {
-      const result = await api.graphql(USERS_QUERY, { first: 2, after, orderBy: { field: 'USERNAME', direction: 'ASC' } }, admin.token);
+      const result = await ctx.api.graphql(USERS_QUERY, { first: 2, after, orderBy: { field: 'USERNAME', direction: 'ASC' } }, ctx.admin.token);
       const error = onlyError(result, 'BAD_USER_INPUT');
       expect(fieldNames(error.extensions.errors)).toEqual(['after']);
     });
 
     it('answers a cursor of a text ordering used on a date ordering with BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', async () => {
       const tag = newTag();
-      await seedUser(server, { lastName: tag });
-      await seedUser(server, { lastName: tag });
-      const page: any = await api.graphql(USERS_QUERY, { filter: { q: tag }, first: 1, orderBy: { field: 'USERNAME', direction: 'ASC' } }, admin.token);
+      await seedUser(ctx.server, { lastName: tag });
+      await seedUser(ctx.server, { lastName: tag });
+      const page: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag }, first: 1, orderBy: { field: 'USERNAME', direction: 'ASC' } }, ctx.admin.token);
       const cursor = page.data.users.pageInfo.endCursor;
       expect(cursor).toEqual(expect.any(String));
       for (const field of ['CREATED_AT', 'UPDATED_AT']) {
-        const result = await api.graphql(USERS_QUERY, { filter: { q: tag }, first: 1, after: cursor, orderBy: { field, direction: 'DESC' } }, admin.token);
+        const result = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag }, first: 1, after: cursor, orderBy: { field, direction: 'DESC' } }, ctx.admin.token);
         expect(fieldNames(onlyError(result, 'BAD_USER_INPUT').extensions.errors)).toEqual(['after']);
       }
     });
@@ -213,13 +207,13 @@ describe('GraphQL users', () => {
       const tag = newTag();
       const seeded: SeededUser[] = [];
       for (let index = 0; index < 3; index += 1) {
-        seeded.push(await seedUser(server, { lastName: `${tag}${index}` }));
+        seeded.push(await seedUser(ctx.server, { lastName: `${tag}${index}` }));
         await sleep(3);
       }
       const seen: string[] = [];
       let after: string | null = null;
       for (let guard = 0; guard < 6; guard += 1) {
-        const result: any = await api.graphql(USERS_QUERY, { filter: { q: tag }, first: 1, after, orderBy: { field, direction: 'ASC' } }, admin.token);
+        const result: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: tag }, first: 1, after, orderBy: { field, direction: 'ASC' } }, ctx.admin.token);
         expect(result.errors).toBeUndefined();
         seen.push(...result.data.users.edges.map((edge: any) => edge.node.id));
         if (!result.data.users.pageInfo.hasNextPage) break;
@@ -232,18 +226,18 @@ describe('GraphQL users', () => {
 
     it('answers bad filters with BAD_USER_INPUT naming them', async () => {
       const now = new Date().toISOString();
-      const result = await api.graphql(USERS_QUERY, { filter: { createdAfter: now, createdBefore: now }, first: 5 }, admin.token);
+      const result = await ctx.api.graphql(USERS_QUERY, { filter: { createdAfter: now, createdBefore: now }, first: 5 }, ctx.admin.token);
       expect(fieldNames(onlyError(result, 'BAD_USER_INPUT').extensions.errors)).toEqual(['createdBefore']);
-      const long = await api.graphql(USERS_QUERY, { filter: { q: 'q'.repeat(101) }, first: 5 }, admin.token);
+      const long = await ctx.api.graphql(USERS_QUERY, { filter: { q: 'q'.repeat(101) }, first: 5 }, ctx.admin.token);
       expect(fieldNames(onlyError(long, 'BAD_USER_INPUT').extensions.errors)).toEqual(['q']);
     });
 
     it('answers UNAUTHENTICATED without a token and FORBIDDEN for a plain user', async () => {
-      const anonymous = await api.graphql(USERS_QUERY, { first: 5 });
+      const anonymous = await ctx.api.graphql(USERS_QUERY, { first: 5 });
       expect(anonymous.data).toBeNull();
       onlyError(anonymous, 'UNAUTHENTICATED');
-      const user = await signedIn(server, api, UserRole.USER);
-      const forbidden = await api.graphql(USERS_QUERY, { first: 5 }, user.token);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+      const forbidden = await ctx.api.graphql(USERS_QUERY, { first: 5 }, user.token);
       expect(forbidden.data).toBeNull();
       onlyError(forbidden, 'FORBIDDEN');
     });
@@ -252,7 +246,7 @@ describe('GraphQL users', () => {
   describe('createUser', () => {
     it('signs up without a token and returns the user', async () => {
       const input = userInput({ email: `MiXeD_${newTag()}@Example.com`, phone: '+14155550123' });
-      const result = await api.graphql(CREATE_USER, { input });
+      const result = await ctx.api.graphql(CREATE_USER, { input });
       expect(result.errors).toBeUndefined();
       expect(result.data.createUser).toEqual({
         id: expect.any(String),
@@ -268,19 +262,19 @@ describe('GraphQL users', () => {
         updatedAt: expect.any(String),
         lastLoginAt: null,
       });
-      const fetched = await api.graphql(USER_QUERY, { id: result.data.createUser.id }, admin.token);
+      const fetched = await ctx.api.graphql(USER_QUERY, { id: result.data.createUser.id }, ctx.admin.token);
       expect(fetched.data.user).toEqual(result.data.createUser);
     });
 
     it('lets an admin create a moderator, and refuses the same from anonymous sign-up', async () => {
-      const asAdmin = await api.graphql(CREATE_USER, { input: userInput({ role: 'MODERATOR', emailVerified: true }) }, admin.token);
+      const asAdmin = await ctx.api.graphql(CREATE_USER, { input: userInput({ role: 'MODERATOR', emailVerified: true }) }, ctx.admin.token);
       expect(asAdmin.errors).toBeUndefined();
       expect(asAdmin.data.createUser).toMatchObject({ role: 'MODERATOR', emailVerified: true });
-      onlyError(await api.graphql(CREATE_USER, { input: userInput({ role: 'ADMIN' }) }), 'FORBIDDEN');
+      onlyError(await ctx.api.graphql(CREATE_USER, { input: userInput({ role: 'ADMIN' }) }), 'FORBIDDEN');
     });
 
     it('answers BAD_USER_INPUT listing every failing field', async () => {
-      const result = await api.graphql(CREATE_USER, { input: userInput({ username: 'x', password: 'weak', firstName: ' ', lastName: 'l'.repeat(101), phone: '555' }) });
+      const result = await ctx.api.graphql(CREATE_USER, { input: userInput({ username: 'x', password: 'weak', firstName: ' ', lastName: 'l'.repeat(101), phone: '555' }) });
       expect(result.data).toBeNull();
       const error = onlyError(result, 'BAD_USER_INPUT');
       expect(fieldNames(error.extensions.errors)).toEqual(['firstName', 'lastName', 'password', 'phone', 'username']);
@@ -288,84 +282,84 @@ describe('GraphQL users', () => {
 
     it('answers BAD_USER_INPUT for a password equal to the username', async () => {
       const username = `Same_Pass1${randomBytes(2).toString('hex')}`;
-      const error = onlyError(await api.graphql(CREATE_USER, { input: userInput({ username, password: username }) }), 'BAD_USER_INPUT');
+      const error = onlyError(await ctx.api.graphql(CREATE_USER, { input: userInput({ username, password: username }) }), 'BAD_USER_INPUT');
       expect(fieldNames(error.extensions.errors)).toEqual(['password']);
     });
 
     it('answers CONFLICT naming the field for a duplicate username or email in another letter case', async () => {
-      const existing = await seedUser(server, { username: `Taken_${newTag()}` });
-      const byName = onlyError(await api.graphql(CREATE_USER, { input: userInput({ username: existing.username.toLowerCase() }) }), 'CONFLICT');
+      const existing = await seedUser(ctx.server, { username: `Taken_${newTag()}` });
+      const byName = onlyError(await ctx.api.graphql(CREATE_USER, { input: userInput({ username: existing.username.toLowerCase() }) }), 'CONFLICT');
       expect(byName.extensions.field).toBe('username');
-      const byEmail = onlyError(await api.graphql(CREATE_USER, { input: userInput({ email: existing.email.toUpperCase() }) }), 'CONFLICT');
+      const byEmail = onlyError(await ctx.api.graphql(CREATE_USER, { input: userInput({ email: existing.email.toUpperCase() }) }), 'CONFLICT');
       expect(byEmail.extensions.field).toBe('email');
     });
   });
 
   describe('updateUser', () => {
     it('changes the given fields only and clears phone with null', async () => {
-      const user = await signedIn(server, api, UserRole.USER, { phone: '+14155550123' });
-      const before = (await api.graphql(USER_QUERY, { id: user.id }, user.token)).data.user;
-      const result = await api.graphql(UPDATE_USER, { id: user.id, input: { firstName: ' Grace ', phone: null } }, user.token);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER, { phone: '+14155550123' });
+      const before = (await ctx.api.graphql(USER_QUERY, { id: user.id }, user.token)).data.user;
+      const result = await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { firstName: ' Grace ', phone: null } }, user.token);
       expect(result.errors).toBeUndefined();
       expect(result.data.updateUser).toEqual({ ...before, firstName: 'Grace', phone: null, updatedAt: expect.any(String) });
-      const after = await api.graphql(USER_QUERY, { id: user.id }, admin.token);
+      const after = await ctx.api.graphql(USER_QUERY, { id: user.id }, ctx.admin.token);
       expect(after.data.user).toMatchObject({ firstName: 'Grace', phone: null, lastName: before.lastName });
     });
 
     it('leaves phone alone when it is not given', async () => {
-      const user = await signedIn(server, api, UserRole.USER, { phone: '+14155550123' });
-      const result = await api.graphql(UPDATE_USER, { id: user.id, input: { lastName: 'Hopper' } }, user.token);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER, { phone: '+14155550123' });
+      const result = await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { lastName: 'Hopper' } }, user.token);
       expect(result.errors).toBeUndefined();
       expect(result.data.updateUser).toMatchObject({ lastName: 'Hopper', phone: '+14155550123' });
     });
 
     it('answers BAD_USER_INPUT for username: null and bad values', async () => {
-      const user = await signedIn(server, api, UserRole.USER);
-      const nulled = onlyError(await api.graphql(UPDATE_USER, { id: user.id, input: { username: null } }, user.token), 'BAD_USER_INPUT');
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+      const nulled = onlyError(await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { username: null } }, user.token), 'BAD_USER_INPUT');
       expect(fieldNames(nulled.extensions.errors)).toEqual(['username']);
-      const bad = onlyError(await api.graphql(UPDATE_USER, { id: user.id, input: { username: 'a b', phone: '12' } }, user.token), 'BAD_USER_INPUT');
+      const bad = onlyError(await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { username: 'a b', phone: '12' } }, user.token), 'BAD_USER_INPUT');
       expect(fieldNames(bad.extensions.errors)).toEqual(['phone', 'username']);
-      expect((await api.graphql(USER_QUERY, { id: user.id }, user.token)).data.user.username).toBe(user.username);
+      expect((await ctx.api.graphql(USER_QUERY, { id: user.id }, user.token)).data.user.username).toBe(user.username);
     });
 
     it('answers NOT_FOUND for another user seen by a plain user, FORBIDDEN for their own role, CONFLICT for a taken name', async () => {
-      const user = await signedIn(server, api, UserRole.USER);
-      const other = await seedUser(server);
-      onlyError(await api.graphql(UPDATE_USER, { id: other.id, input: { firstName: 'X' } }, user.token), 'NOT_FOUND');
-      onlyError(await api.graphql(UPDATE_USER, { id: user.id, input: { role: 'ADMIN' } }, user.token), 'FORBIDDEN');
-      const conflict = onlyError(await api.graphql(UPDATE_USER, { id: user.id, input: { username: other.username.toUpperCase() } }, user.token), 'CONFLICT');
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+      const other = await seedUser(ctx.server);
+      onlyError(await ctx.api.graphql(UPDATE_USER, { id: other.id, input: { firstName: 'X' } }, user.token), 'NOT_FOUND');
+      onlyError(await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { role: 'ADMIN' } }, user.token), 'FORBIDDEN');
+      const conflict = onlyError(await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { username: other.username.toUpperCase() } }, user.token), 'CONFLICT');
       expect(conflict.extensions.field).toBe('username');
     });
 
     it('answers UNAUTHENTICATED without a token', async () => {
-      const user = await seedUser(server);
-      onlyError(await api.graphql(UPDATE_USER, { id: user.id, input: { firstName: 'X' } }), 'UNAUTHENTICATED');
+      const user = await seedUser(ctx.server);
+      onlyError(await ctx.api.graphql(UPDATE_USER, { id: user.id, input: { firstName: 'X' } }), 'UNAUTHENTICATED');
     });
   });
 
   describe('deleteUser', () => {
     it('returns true and the user is gone afterwards', async () => {
-      const user = await seedUser(server);
-      const result = await api.graphql(DELETE_USER, { id: user.id }, admin.token);
+      const user = await seedUser(ctx.server);
+      const result = await ctx.api.graphql(DELETE_USER, { id: user.id }, ctx.admin.token);
       expect(result.errors).toBeUndefined();
       expect(result.data).toEqual({ deleteUser: true });
-      onlyError(await api.graphql(USER_QUERY, { id: user.id }, admin.token), 'NOT_FOUND');
-      onlyError(await api.graphql(DELETE_USER, { id: user.id }, admin.token), 'NOT_FOUND');
-      const list: any = await api.graphql(USERS_QUERY, { filter: { q: user.username }, first: 5 }, admin.token);
+      onlyError(await ctx.api.graphql(USER_QUERY, { id: user.id }, ctx.admin.token), 'NOT_FOUND');
+      onlyError(await ctx.api.graphql(DELETE_USER, { id: user.id }, ctx.admin.token), 'NOT_FOUND');
+      const list: any = await ctx.api.graphql(USERS_QUERY, { filter: { q: user.username }, first: 5 }, ctx.admin.token);
       expect(list.data.users.totalCount).toBe(0);
     });
 
     it('answers NOT_FOUND when a plain user deletes someone else', async () => {
-      const user = await signedIn(server, api, UserRole.USER);
-      const other = await seedUser(server);
-      onlyError(await api.graphql(DELETE_USER, { id: other.id }, user.token), 'NOT_FOUND');
-      expect((await api.graphql(USER_QUERY, { id: other.id }, admin.token)).data.user.id).toBe(other.id);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+      const other = await seedUser(ctx.server);
+      onlyError(await ctx.api.graphql(DELETE_USER, { id: other.id }, user.token), 'NOT_FOUND');
+      expect((await ctx.api.graphql(USER_QUERY, { id: other.id }, ctx.admin.token)).data.user.id).toBe(other.id);
     });
   });
 
   describe('schema', () => {
     it('never exposes a password hash or deletion mark on User or its inputs', async () => {
-      const result = await api.graphql(`{
+      const result = await ctx.api.graphql(`{
         user: __type(name: "User") { fields { name } }
         create: __type(name: "CreateUserInput") { inputFields { name } }
         update: __type(name: "UpdateUserInput") { inputFields { name } }
@@ -383,8 +377,8 @@ describe('GraphQL users', () => {
     });
 
     it('rejects asking for passwordHash as a validation error', async () => {
-      const user = await seedUser(server);
-      const result = await api.graphql(`query($id: UUID!) { user(id: $id) { id passwordHash } }`, { id: user.id }, admin.token);
+      const user = await seedUser(ctx.server);
+      const result = await ctx.api.graphql(`query($id: UUID!) { user(id: $id) { id passwordHash } }`, { id: user.id }, ctx.admin.token);
       expect(result.errors?.[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(result.data).toBeUndefined();
     });

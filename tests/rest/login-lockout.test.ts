@@ -1,20 +1,12 @@
 import { sleep } from '../support/auth';
 import { login, seedUser } from '../support/factories';
-import { ApiClient } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 /** One client IP guessing one account: locked out for LOGIN_LOCKOUT_SECONDS after LOGIN_MAX_FAILURES_PER_IP failures. */
 describe('login lockout per account and IP', () => {
-  let server: TestServer;
-  let api: ApiClient;
+  const ctx = useTestServer({ LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_LOCKOUT_SECONDS: '2' });
 
-  beforeAll(async () => {
-    server = await startTestServer({ LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_LOCKOUT_SECONDS: '2' });
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server.stop());
-
-  const attempt = (username: string, password: string) => api.post('/v1/auth/login', { username, password });
+  const attempt = (username: string, password: string) => ctx.api.post('/v1/auth/login', { username, password });
   const WRONG = 'Wrong-passw0rd!';
 
   async function failTimes(username: string, times: number): Promise<void> {
@@ -22,7 +14,7 @@ describe('login lockout per account and IP', () => {
   }
 
   it('refuses even the right password with 429 and Retry-After after 3 failures, then lets it in once the window is over', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     await failTimes(user.username, 3);
 
     const locked = await attempt(user.username, user.password);
@@ -38,7 +30,7 @@ describe('login lockout per account and IP', () => {
   });
 
   it('does not lock before the threshold, and a success clears the count', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     await failTimes(user.username, 2);
     expect((await attempt(user.username, user.password)).status).toBe(200);
     await failTimes(user.username, 2);
@@ -46,7 +38,7 @@ describe('login lockout per account and IP', () => {
   });
 
   it('counts the account whatever letter case or identifier the failures used', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     await attempt(user.username.toUpperCase(), WRONG);
     await attempt(user.email, WRONG);
     await attempt(user.email.toUpperCase(), WRONG);
@@ -55,9 +47,9 @@ describe('login lockout per account and IP', () => {
   });
 
   it('counts wrong current passwords in a password change like failed logins, and locks both doors', async () => {
-    const user = await seedUser(server);
-    const { token } = await login(api, user);
-    const change = (currentPassword: string) => api.post(`/v1/users/${user.id}/password`, { currentPassword, newPassword: 'An0ther-Passw0rd!' }, { token });
+    const user = await seedUser(ctx.server);
+    const { token } = await login(ctx.api, user);
+    const change = (currentPassword: string) => ctx.api.post(`/v1/users/${user.id}/password`, { currentPassword, newPassword: 'An0ther-Passw0rd!' }, { token });
     for (let i = 0; i < 3; i += 1) expect((await change(WRONG)).status).toBe(422);
 
     const locked = await change(user.password);
@@ -71,8 +63,8 @@ describe('login lockout per account and IP', () => {
   });
 
   it('leaves other accounts from the same IP unaffected', async () => {
-    const victim = await seedUser(server);
-    const neighbour = await seedUser(server);
+    const victim = await seedUser(ctx.server);
+    const neighbour = await seedUser(ctx.server);
     await failTimes(victim.username, 3);
     expect((await attempt(victim.username, victim.password)).status).toBe(429);
     expect((await attempt(neighbour.username, neighbour.password)).status).toBe(200);
@@ -89,7 +81,7 @@ describe('login lockout per account and IP', () => {
   });
 
   it('Retry-After is never shorter than the real wait', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     await failTimes(user.username, 3);
     // Part-way into a second, where rounding the remaining time to whole seconds would undercount it.
     await sleep(700);
@@ -100,9 +92,9 @@ describe('login lockout per account and IP', () => {
   });
 
   it('applies to the GraphQL login too, with RATE_LIMITED and retryAfter', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     await failTimes(user.username, 3);
-    const response = await api.graphql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }', {
+    const response = await ctx.api.graphql('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }', {
       u: user.username,
       p: user.password,
     });

@@ -1,27 +1,19 @@
 import { sleep } from '../support/auth';
 import { seedUser } from '../support/factories';
-import { ApiClient } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 /**
  * Many IPs guessing one account: past LOGIN_MAX_FAILURES_PER_ACCOUNT the account takes one attempt
  * every few seconds. Tests all come from 127.0.0.1, so the per-IP threshold is set out of reach.
  */
 describe('login slowdown per account', () => {
-  let server: TestServer;
-  let api: ApiClient;
+  const ctx = useTestServer({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_IP: '1000' });
 
-  beforeAll(async () => {
-    server = await startTestServer({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_IP: '1000' });
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server.stop());
-
-  const attempt = (username: string, password: string) => api.post('/v1/auth/login', { username, password });
+  const attempt = (username: string, password: string) => ctx.api.post('/v1/auth/login', { username, password });
   const WRONG = 'Wrong-passw0rd!';
 
   it('allows one attempt per slowdown period past the threshold, with a short Retry-After, and the owner gets in after waiting', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     for (let i = 0; i < 3; i += 1) expect((await attempt(user.username, WRONG)).status).toBe(401);
 
     // The first attempt of a period goes through (and fails), the next ones wait.
@@ -38,7 +30,7 @@ describe('login slowdown per account', () => {
   });
 
   it('Retry-After is never shorter than the real wait', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     for (let i = 0; i < 4; i += 1) expect((await attempt(user.username, WRONG)).status).toBe(401);
     await sleep(700);
     const slowed = await attempt(user.username, user.password);
@@ -48,15 +40,15 @@ describe('login slowdown per account', () => {
   });
 
   it('slows only the attacked account', async () => {
-    const victim = await seedUser(server);
-    const neighbour = await seedUser(server);
+    const victim = await seedUser(ctx.server);
+    const neighbour = await seedUser(ctx.server);
     for (let i = 0; i < 4; i += 1) await attempt(victim.username, WRONG);
     expect((await attempt(victim.username, victim.password)).status).toBe(429);
     expect((await attempt(neighbour.username, neighbour.password)).status).toBe(200);
   });
 
   it('counts failures by email and by username against one account', async () => {
-    const user = await seedUser(server);
+    const user = await seedUser(ctx.server);
     await attempt(user.username, WRONG);
     await attempt(user.email, WRONG);
     await attempt(user.email.toUpperCase(), WRONG);

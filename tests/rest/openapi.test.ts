@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { ApiClient } from '../support/http';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 /** The validator ships as ESM only, which jest's CommonJS runtime cannot load: run it in node itself. */
 function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown } {
@@ -17,17 +16,10 @@ function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown 
 }
 
 describe('OpenAPI description and docs', () => {
-  let server: TestServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: 'production' });
-    api = new ApiClient(server.url);
-  });
-  afterAll(() => server.stop());
+  const ctx = useTestServer({ NODE_ENV: 'production' });
 
   it('serves a valid OpenAPI 3.1 document', async () => {
-    const response = await api.get('/openapi.json');
+    const response = await ctx.api.get('/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
     const result = validateOpenApi(response.body);
@@ -37,17 +29,17 @@ describe('OpenAPI description and docs', () => {
   });
 
   it('describes every mounted /v1 route, and nothing that is not mounted', async () => {
-    const document = (await api.get('/openapi.json')).body;
+    const document = (await ctx.api.get('/openapi.json')).body;
     const described = Object.entries(document.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, item]) => Object.keys(item).filter((key) => key !== 'parameters').map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
-    const mounted = server.restRoutes.map(({ method, path }) => `${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`).sort();
+    const mounted = ctx.server.restRoutes.map(({ method, path }) => `${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`).sort();
     expect(mounted.length).toBeGreaterThan(10);
     expect(described).toEqual(mounted);
   });
 
   it('takes request schemas from the validation classes, unknown fields refused', async () => {
-    const { components } = (await api.get('/openapi.json')).body;
+    const { components } = (await ctx.api.get('/openapi.json')).body;
     expect(components.schemas.CreateUserInput).toMatchObject({
       additionalProperties: false,
       required: expect.arrayContaining(['username', 'email', 'password', 'firstName', 'lastName']),
@@ -58,14 +50,14 @@ describe('OpenAPI description and docs', () => {
   });
 
   it('serves a browsable /docs page whose assets come from this server', async () => {
-    const page = await api.get('/docs');
+    const page = await ctx.api.get('/docs');
     expect(page.status).toBe(200);
     const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
     expect(assets.length).toBeGreaterThanOrEqual(3);
     for (const asset of assets) {
       expect(asset.startsWith('/docs/')).toBe(true);
-      expect((await api.get(asset)).status).toBe(200);
+      expect((await ctx.api.get(asset)).status).toBe(200);
     }
-    expect((await api.get('/docs/init.js')).text).toContain('/openapi.json');
+    expect((await ctx.api.get('/docs/init.js')).text).toContain('/openapi.json');
   });
 });

@@ -1,30 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { UserRole } from '../../src/entities/user-role';
 import { seedUser, type SeededUser, signedIn, type SignedIn } from '../support/factories';
-import { ApiClient } from '../support/http';
 import { expectProblem, expectStatus, fieldNames, PUBLIC_USER_FIELDS, sleep } from '../support/problem';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 /** A tag no other test's users contain, so `q=tag` sees only this test's users. */
 const newTag = () => `t${randomBytes(5).toString('hex')}`;
 
 describe('REST GET /v1/users', () => {
-  let server: TestServer;
-  let api: ApiClient;
-  let admin: SignedIn;
+  const ctx = useTestServer({}, { admin: true });
   let moderator: SignedIn;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = new ApiClient(server.url);
-    admin = await signedIn(server, api, UserRole.ADMIN);
-    moderator = await signedIn(server, api, UserRole.MODERATOR);
+    moderator = await signedIn(ctx.server, ctx.api, UserRole.MODERATOR);
   });
-  afterAll(() => server.stop());
 
-  async function list(query: Record<string, string | number | boolean>, token = admin.token) {
+  async function list(query: Record<string, string | number | boolean>, token = ctx.admin.token) {
     const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
-    return api.get(`/v1/users?${search}`, { token });
+    return ctx.api.get(`/v1/users?${search}`, { token });
   }
 
   async function listIds(query: Record<string, string | number | boolean>): Promise<string[]> {
@@ -37,7 +30,7 @@ describe('REST GET /v1/users', () => {
   async function seedInOrder(overrides: Record<string, unknown>[]): Promise<SeededUser[]> {
     const users: SeededUser[] = [];
     for (const override of overrides) {
-      users.push(await seedUser(server, override));
+      users.push(await seedUser(ctx.server, override));
       await sleep(5);
     }
     return users;
@@ -50,7 +43,7 @@ describe('REST GET /v1/users', () => {
     it('answers admins and moderators with data and pagination', async () => {
       const tag = newTag();
       const seeded = await seedInOrder([{ lastName: tag }, { lastName: tag }]);
-      for (const token of [admin.token, moderator.token]) {
+      for (const token of [ctx.admin.token, moderator.token]) {
         const response = await list({ q: tag }, token);
         expectStatus(response, 200);
         expect(Object.keys(response.body).sort()).toEqual(['data', 'pagination']);
@@ -63,13 +56,13 @@ describe('REST GET /v1/users', () => {
     });
 
     it('answers a plain user with 403', async () => {
-      const user = await signedIn(server, api, UserRole.USER);
+      const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
       const problem = expectProblem(await list({}, user.token), 403);
       expect(problem.type).toBe('/problems/forbidden');
     });
 
     it('answers a caller without a token with 401', async () => {
-      const response = await api.get('/v1/users');
+      const response = await ctx.api.get('/v1/users');
       const problem = expectProblem(response, 401);
       expect(problem.type).toBe('/problems/unauthenticated');
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -81,7 +74,7 @@ describe('REST GET /v1/users', () => {
     });
 
     it('answers a repeated query parameter with 422', async () => {
-      const problem = expectProblem(await api.get('/v1/users?role=user&role=admin', { token: admin.token }), 422);
+      const problem = expectProblem(await ctx.api.get('/v1/users?role=user&role=admin', { token: ctx.admin.token }), 422);
       expect(fieldNames(problem.errors)).toEqual(['role']);
     });
   });
@@ -153,7 +146,7 @@ describe('REST GET /v1/users', () => {
         { firstName: `First${upper}` },
         { lastName: `Last${tag}` },
       ]);
-      const unrelated = await seedUser(server, { lastName: 'Unrelated' });
+      const unrelated = await seedUser(ctx.server, { lastName: 'Unrelated' });
 
       for (const q of [tag, upper, `${tag.slice(0, 4)}${upper.slice(4)}`]) {
         const found = await listIds({ q });
@@ -287,7 +280,7 @@ describe('REST GET /v1/users', () => {
         { username: `${tag}_b`, email: `c_${tag}@example.com`, lastName: `${tag}-a` },
       ]);
       for (const index of expected.updatedAt) {
-        expectStatus(await api.patch(`/v1/users/${users[index].id}`, { firstName: `Updated${index}` }, { token: admin.token }), 200);
+        expectStatus(await ctx.api.patch(`/v1/users/${users[index].id}`, { firstName: `Updated${index}` }, { token: ctx.admin.token }), 200);
         await sleep(5);
       }
     });
@@ -306,7 +299,7 @@ describe('REST GET /v1/users', () => {
 
     it('breaks ties by id, so paging with limit 2 gives every user exactly once', async () => {
       const sameName = newTag();
-      const seeded = await Promise.all(Array.from({ length: 7 }, () => seedUser(server, { lastName: sameName })));
+      const seeded = await Promise.all(Array.from({ length: 7 }, () => seedUser(ctx.server, { lastName: sameName })));
       for (const [sort, direction] of [['lastName', 1], ['-lastName', -1]] as const) {
         const seen: string[] = [];
         for (let page = 1; page <= 5; page += 1) {

@@ -8,7 +8,8 @@ import { DEFAULT_PASSWORD, login, signedIn, type SignedIn, userInput } from '../
 import { ApiClient } from '../support/http';
 import { describeWithRedis, REDIS_AVAILABLE } from '../support/redis-mode';
 import { rawRedis } from '../support/redis-tools';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startTestServer } from '../support/test-server';
+import { useTestServer } from '../support/use-test-server';
 
 const ROOT = join(__dirname, '..', '..');
 const IP = '127.0.0.1';
@@ -39,29 +40,21 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 const sidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid as string;
 
 describe('audit trail', () => {
-  let server: TestServer;
-  let api: ApiClient;
+  const ctx = useTestServer({}, { admin: true });
   let redis: Redis;
-  let admin: SignedIn;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = new ApiClient(server.url);
+  beforeAll(() => {
     if (REDIS_AVAILABLE) redis = rawRedis();
-    admin = await signedIn(server, api, UserRole.ADMIN);
   });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server.stop();
-  });
+  afterAll(() => redis?.disconnect());
 
   async function sql<T = Record<string, any>>(query: string, params: unknown[] = []): Promise<T[]> {
-    return (await server.orm.em.fork().getConnection().execute(query, params)) as T[];
+    return (await ctx.server.orm.em.fork().getConnection().execute(query, params)) as T[];
   }
   const rowsFor = (entityId: string) => sql<Row>('select * from audit_logs where entity_id = ? order by created_at, id', [entityId]);
   const rowsOf = (entityId: string, action: string) => sql<Row>('select * from audit_logs where entity_id = ? and action = ?', [entityId, action]);
   const auditCount = async () => Number((await sql<{ n: string }>('select count(*) as n from audit_logs'))[0].n);
-  const streamKey = () => `${server.config.redisKeyPrefix}audit`;
+  const streamKey = () => `${ctx.server.config.redisKeyPrefix}audit`;
   // Without Redis there is no stream at all (nothing is published).
   const streamLength = async () => (REDIS_AVAILABLE ? redis.xlen(streamKey()) : 0);
 
@@ -77,7 +70,7 @@ describe('audit trail', () => {
 
   async function createViaApi(overrides: Record<string, unknown> = {}) {
     const input = userInput(overrides);
-    const response = await api.post('/v1/users', input, { token: admin.token });
+    const response = await ctx.api.post('/v1/users', input, { token: ctx.admin.token });
     expect(response.status).toBe(201);
     return { ...response.body, password: input.password as string } as { id: string; username: string; email: string; lastName: string; password: string };
   }
@@ -85,12 +78,12 @@ describe('audit trail', () => {
   describe('each action is recorded exactly once, with actor, IP and a diff of changed fields only', () => {
     it('user.created by an admin: the profile in newValues, never the password', async () => {
       const input = userInput({ phone: '+14155550199' });
-      const created = await api.post('/v1/users', input, { token: admin.token });
+      const created = await ctx.api.post('/v1/users', input, { token: ctx.admin.token });
       expect(created.status).toBe(201);
 
       const rows = await rowsFor(created.body.id);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ action: 'user.created', entity_type: 'user', user_id: admin.id, ip_address: IP, old_values: null });
+      expect(rows[0]).toMatchObject({ action: 'user.created', entity_type: 'user', user_id: ctx.admin.id, ip_address: IP, old_values: null });
       expect(Object.keys(rows[0].new_values!).sort()).toEqual(PROFILE_KEYS);
       expect(rows[0].new_values).toEqual({
         username: input.username,
@@ -105,7 +98,7 @@ describe('audit trail', () => {
     });
 
     it('user.created by an anonymous sign-up has no actor', async () => {
-      const created = await api.post('/v1/users', userInput());
+      const created = await ctx.api.post('/v1/users', userInput());
       const rows = await rowsFor(created.body.id);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ action: 'user.created', user_id: null, ip_address: IP });
@@ -114,13 +107,13 @@ describe('audit trail', () => {
 
     it('user.updated holds only the fields that changed', async () => {
       const target = await createViaApi({ firstName: 'Same', lastName: 'Before', phone: '+14155550111' });
-      const patched = await api.patch(`/v1/users/${target.id}`, { firstName: 'Same', lastName: 'After', phone: null }, { token: admin.token });
+      const patched = await ctx.api.patch(`/v1/users/${target.id}`, { firstName: 'Same', lastName: 'After', phone: null }, { token: ctx.admin.token });
       expect(patched.status).toBe(200);
 
       const rows = await rowsOf(target.id, 'user.updated');
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({
-        user_id: admin.id,
+        user_id: ctx.admin.id,
         ip_address: IP,
         entity_type: 'user',
         old_values: { lastName: 'Before', phone: '+14155550111' },
@@ -133,50 +126,50 @@ describe('audit trail', () => {
     it('a PATCH that changes nothing records nothing', async () => {
       const target = await createViaApi({ lastName: 'Steady' });
       const before = await rowsFor(target.id);
-      expect((await api.patch(`/v1/users/${target.id}`, { lastName: 'Steady' }, { token: admin.token })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/users/${target.id}`, { lastName: 'Steady' }, { token: ctx.admin.token })).status).toBe(200);
       expect(await rowsFor(target.id)).toEqual(before);
     });
 
     it('user.role_changed, user.deactivated and user.activated, each apart from the profile change', async () => {
       const target = await createViaApi();
-      expect((await api.patch(`/v1/users/${target.id}`, { role: 'moderator', lastName: 'Promoted' }, { token: admin.token })).status).toBe(200);
-      expect((await api.patch(`/v1/users/${target.id}`, { isActive: false }, { token: admin.token })).status).toBe(200);
-      expect((await api.patch(`/v1/users/${target.id}`, { isActive: true }, { token: admin.token })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/users/${target.id}`, { role: 'moderator', lastName: 'Promoted' }, { token: ctx.admin.token })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/users/${target.id}`, { isActive: false }, { token: ctx.admin.token })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/users/${target.id}`, { isActive: true }, { token: ctx.admin.token })).status).toBe(200);
 
       const rows = await rowsFor(target.id);
       const byAction = (action: string) => rows.filter((row) => row.action === action);
       expect(rows.map((row) => row.action).sort()).toEqual(['user.activated', 'user.created', 'user.deactivated', 'user.role_changed', 'user.updated']);
-      expect(byAction('user.role_changed')[0]).toMatchObject({ user_id: admin.id, ip_address: IP, old_values: { role: 'user' }, new_values: { role: 'moderator' } });
+      expect(byAction('user.role_changed')[0]).toMatchObject({ user_id: ctx.admin.id, ip_address: IP, old_values: { role: 'user' }, new_values: { role: 'moderator' } });
       expect(byAction('user.updated')[0]).toMatchObject({ old_values: { lastName: target.lastName }, new_values: { lastName: 'Promoted' } });
       expect(Object.keys(byAction('user.updated')[0].new_values!)).toEqual(['lastName']);
-      expect(byAction('user.deactivated')[0]).toMatchObject({ user_id: admin.id, old_values: { isActive: true }, new_values: { isActive: false } });
-      expect(byAction('user.activated')[0]).toMatchObject({ user_id: admin.id, old_values: { isActive: false }, new_values: { isActive: true } });
+      expect(byAction('user.deactivated')[0]).toMatchObject({ user_id: ctx.admin.id, old_values: { isActive: true }, new_values: { isActive: false } });
+      expect(byAction('user.activated')[0]).toMatchObject({ user_id: ctx.admin.id, old_values: { isActive: false }, new_values: { isActive: true } });
     });
 
     it('the same through GraphQL: updateUser and deleteUser record the same entries', async () => {
       const target = await createViaApi();
-      const updated = await api.graphql('mutation ($id: UUID!) { updateUser(id: $id, input: { lastName: "ByGraphql", role: MODERATOR }) { id } }', { id: target.id }, admin.token);
+      const updated = await ctx.api.graphql('mutation ($id: UUID!) { updateUser(id: $id, input: { lastName: "ByGraphql", role: MODERATOR }) { id } }', { id: target.id }, ctx.admin.token);
       expect(updated.errors).toBeUndefined();
-      expect((await api.graphql('mutation ($id: UUID!) { deleteUser(id: $id) }', { id: target.id }, admin.token)).data?.deleteUser).toBe(true);
+      expect((await ctx.api.graphql('mutation ($id: UUID!) { deleteUser(id: $id) }', { id: target.id }, ctx.admin.token)).data?.deleteUser).toBe(true);
 
       const rows = await rowsFor(target.id);
       expect(rows.map((row) => row.action).sort()).toEqual(['user.created', 'user.deleted', 'user.role_changed', 'user.updated']);
-      expect(rows.every((row) => row.user_id === admin.id && row.ip_address === IP)).toBe(true);
+      expect(rows.every((row) => row.user_id === ctx.admin.id && row.ip_address === IP)).toBe(true);
     });
 
     it('user.deleted', async () => {
       const target = await createViaApi();
-      expect((await api.delete(`/v1/users/${target.id}`, { token: admin.token })).status).toBe(204);
+      expect((await ctx.api.delete(`/v1/users/${target.id}`, { token: ctx.admin.token })).status).toBe(204);
       const rows = await rowsOf(target.id, 'user.deleted');
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ entity_type: 'user', user_id: admin.id, ip_address: IP });
+      expect(rows[0]).toMatchObject({ entity_type: 'user', user_id: ctx.admin.id, ip_address: IP });
     });
 
     it('auth.login and auth.logout name the session; the actor is the user', async () => {
       const target = await createViaApi();
-      const { token } = await login(api, target);
+      const { token } = await login(ctx.api, target);
       const sessionId = sidOf(token);
-      expect((await api.post('/v1/auth/logout', undefined, { token })).status).toBe(204);
+      expect((await ctx.api.post('/v1/auth/logout', undefined, { token })).status).toBe(204);
 
       const rows = await rowsFor(sessionId);
       expect(rows.map((row) => row.action)).toEqual(['auth.login', 'auth.logout']);
@@ -185,9 +178,9 @@ describe('audit trail', () => {
 
     it('logout-all is one auth.logout on the user, with how many sessions ended', async () => {
       const target = await createViaApi();
-      await login(api, target);
-      const { token } = await login(api, target);
-      expect((await api.post('/v1/auth/logout-all', undefined, { token })).body).toEqual({ sessionsEnded: 2 });
+      await login(ctx.api, target);
+      const { token } = await login(ctx.api, target);
+      expect((await ctx.api.post('/v1/auth/logout-all', undefined, { token })).body).toEqual({ sessionsEnded: 2 });
       const rows = await rowsOf(target.id, 'auth.logout');
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ entity_type: 'user', user_id: target.id, new_values: { sessionsEnded: 2 } });
@@ -195,13 +188,13 @@ describe('audit trail', () => {
 
     it('auth.login_failed: a wrong password names the account; an unknown name names nobody', async () => {
       const target = await createViaApi();
-      expect((await api.post('/v1/auth/login', { username: target.username, password: 'Wrong-passw0rd!' })).status).toBe(401);
+      expect((await ctx.api.post('/v1/auth/login', { username: target.username, password: 'Wrong-passw0rd!' })).status).toBe(401);
       const rows = await rowsOf(target.id, 'auth.login_failed');
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ entity_type: 'user', user_id: target.id, ip_address: IP, old_values: null, new_values: null });
 
       const anonymousBefore = await sql<Row>(`select * from audit_logs where action = 'auth.login_failed' and user_id is null`);
-      expect((await api.post('/v1/auth/login', { username: 'nobody_by_this_name', password: 'Wrong-passw0rd!' })).status).toBe(401);
+      expect((await ctx.api.post('/v1/auth/login', { username: 'nobody_by_this_name', password: 'Wrong-passw0rd!' })).status).toBe(401);
       const anonymousAfter = await sql<Row>(`select * from audit_logs where action = 'auth.login_failed' and user_id is null`);
       expect(anonymousAfter.length - anonymousBefore.length).toBe(1);
       expect(JSON.stringify(anonymousAfter)).not.toContain('Wrong-passw0rd!');
@@ -209,13 +202,13 @@ describe('audit trail', () => {
 
     it('auth.refresh_reuse_detected once, when a retired refresh token comes back', async () => {
       const target = await createViaApi();
-      const first = await login(api, target);
-      const second = (await api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).body;
-      const third = await api.post('/v1/auth/refresh', { refreshToken: second.refreshToken });
+      const first = await login(ctx.api, target);
+      const second = (await ctx.api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).body;
+      const third = await ctx.api.post('/v1/auth/refresh', { refreshToken: second.refreshToken });
       expect(third.status).toBe(200);
 
-      expect((await api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).status).toBe(401);
-      expect((await api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).status).toBe(401);
+      expect((await ctx.api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).status).toBe(401);
+      expect((await ctx.api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).status).toBe(401);
 
       const rows = await rowsOf(sidOf(first.token), 'auth.refresh_reuse_detected');
       expect(rows).toHaveLength(1);
@@ -224,24 +217,24 @@ describe('audit trail', () => {
 
     it('auth.password_changed by the owner and by an admin, without any secret', async () => {
       const target = await createViaApi();
-      const { token } = await login(api, target);
-      expect((await api.post(`/v1/users/${target.id}/password`, { currentPassword: DEFAULT_PASSWORD, newPassword: 'Owner-n3w-pass!' }, { token })).status).toBe(204);
-      expect((await api.post(`/v1/users/${target.id}/password`, { newPassword: 'Admin-s3t-pass!' }, { token: admin.token })).status).toBe(204);
+      const { token } = await login(ctx.api, target);
+      expect((await ctx.api.post(`/v1/users/${target.id}/password`, { currentPassword: DEFAULT_PASSWORD, newPassword: 'Owner-n3w-pass!' }, { token })).status).toBe(204);
+      expect((await ctx.api.post(`/v1/users/${target.id}/password`, { newPassword: 'Admin-s3t-pass!' }, { token: ctx.admin.token })).status).toBe(204);
 
       const rows = await sql<Row>(`select * from audit_logs where entity_id = ? and action = 'auth.password_changed' order by created_at`, [target.id]);
-      expect(rows.map((row) => row.user_id)).toEqual([target.id, admin.id]);
+      expect(rows.map((row) => row.user_id)).toEqual([target.id, ctx.admin.id]);
       for (const row of rows) expect(row).toMatchObject({ entity_type: 'user', ip_address: IP, old_values: null, new_values: null });
     });
 
     it('session.revoked names the session and its owner', async () => {
       const target = await createViaApi();
-      const { token } = await login(api, target);
+      const { token } = await login(ctx.api, target);
       const sessionId = sidOf(token);
-      expect((await api.delete(`/v1/users/${target.id}/sessions/${sessionId}`, { token: admin.token })).status).toBe(204);
+      expect((await ctx.api.delete(`/v1/users/${target.id}/sessions/${sessionId}`, { token: ctx.admin.token })).status).toBe(204);
 
       const rows = await rowsOf(sessionId, 'session.revoked');
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ entity_type: 'session', user_id: admin.id, ip_address: IP, old_values: { userId: target.id } });
+      expect(rows[0]).toMatchObject({ entity_type: 'session', user_id: ctx.admin.id, ip_address: IP, old_values: { userId: target.id } });
     });
 
     it('records the client address the server sees, through a trusted proxy too', async () => {
@@ -262,41 +255,41 @@ describe('audit trail', () => {
     it('409, 422 and 403 add no audit row and no stream entry, including a rollback after the entry was staged', async () => {
       const taken = await createViaApi();
       const target = await createViaApi();
-      const plain = await signedIn(server, api, UserRole.USER);
-      const moderator = await signedIn(server, api, UserRole.MODERATOR);
+      const plain = await signedIn(ctx.server, ctx.api, UserRole.USER);
+      const moderator = await signedIn(ctx.server, ctx.api, UserRole.MODERATOR);
       const rowsBefore = await auditCount();
       const streamBefore = await streamLength();
-      const statementsBefore = server.queries.length;
+      const statementsBefore = ctx.server.queries.length;
 
       const statuses = [
-        (await api.post('/v1/users', userInput({ username: taken.username.toUpperCase() }), { token: admin.token })).status,
-        (await api.patch(`/v1/users/${target.id}`, { username: taken.username, lastName: 'Never' }, { token: admin.token })).status,
-        (await api.patch(`/v1/users/${target.id}`, { email: taken.email }, { token: admin.token })).status,
-        (await api.patch(`/v1/users/${target.id}`, { email: 'not-an-email' }, { token: admin.token })).status,
-        (await api.post('/v1/users', userInput({ password: 'short' }), { token: admin.token })).status,
-        (await api.patch(`/v1/users/${plain.id}`, { role: 'admin' }, { token: plain.token })).status,
-        (await api.delete(`/v1/users/${target.id}`, { token: moderator.token })).status,
-        (await api.patch(`/v1/users/${admin.id}`, { isActive: false }, { token: moderator.token })).status,
-        (await api.post(`/v1/users/${plain.id}/password`, { currentPassword: 'Not-the-passw0rd!', newPassword: 'Fresh-passw0rd!' }, { token: plain.token })).status,
+        (await ctx.api.post('/v1/users', userInput({ username: taken.username.toUpperCase() }), { token: ctx.admin.token })).status,
+        (await ctx.api.patch(`/v1/users/${target.id}`, { username: taken.username, lastName: 'Never' }, { token: ctx.admin.token })).status,
+        (await ctx.api.patch(`/v1/users/${target.id}`, { email: taken.email }, { token: ctx.admin.token })).status,
+        (await ctx.api.patch(`/v1/users/${target.id}`, { email: 'not-an-email' }, { token: ctx.admin.token })).status,
+        (await ctx.api.post('/v1/users', userInput({ password: 'short' }), { token: ctx.admin.token })).status,
+        (await ctx.api.patch(`/v1/users/${plain.id}`, { role: 'admin' }, { token: plain.token })).status,
+        (await ctx.api.delete(`/v1/users/${target.id}`, { token: moderator.token })).status,
+        (await ctx.api.patch(`/v1/users/${ctx.admin.id}`, { isActive: false }, { token: moderator.token })).status,
+        (await ctx.api.post(`/v1/users/${plain.id}/password`, { currentPassword: 'Not-the-passw0rd!', newPassword: 'Fresh-passw0rd!' }, { token: plain.token })).status,
       ];
-      const graphql = await api.graphql('mutation ($id: UUID!, $u: String!) { updateUser(id: $id, input: { username: $u }) { id } }', { id: target.id, u: taken.username }, admin.token);
+      const graphql = await ctx.api.graphql('mutation ($id: UUID!, $u: String!) { updateUser(id: $id, input: { username: $u }) { id } }', { id: target.id, u: taken.username }, ctx.admin.token);
 
       expect(statuses).toEqual([409, 409, 409, 422, 422, 403, 403, 403, 422]);
       expect(graphql.errors?.[0].extensions.code).toBe('CONFLICT');
       // The conflicting updates did stage their entry: it was inserted, then rolled back with the change.
-      const statements = server.queries.slice(statementsBefore);
+      const statements = ctx.server.queries.slice(statementsBefore);
       expect(statements.some((sql) => /insert into "audit_logs"/.test(sql))).toBe(true);
       expect(statements.some((sql) => /rollback/.test(sql))).toBe(true);
       expect(await auditCount()).toBe(rowsBefore);
       expect(await streamLength()).toBe(streamBefore);
-      expect((await api.get(`/v1/users/${target.id}`, { token: admin.token })).body.lastName).not.toBe('Never');
+      expect((await ctx.api.get(`/v1/users/${target.id}`, { token: ctx.admin.token })).body.lastName).not.toBe('Never');
     });
   });
 
   describeWithRedis('the Redis Stream', () => {
     it('receives each committed entry, with the same content as the row', async () => {
       const target = await createViaApi();
-      expect((await api.patch(`/v1/users/${target.id}`, { lastName: 'Streamed' }, { token: admin.token })).status).toBe(200);
+      expect((await ctx.api.patch(`/v1/users/${target.id}`, { lastName: 'Streamed' }, { token: ctx.admin.token })).status).toBe(200);
 
       const [row] = await rowsOf(target.id, 'user.updated');
       const published = (await streamEntries()).filter((entry) => entry.id === row.id);
@@ -306,7 +299,7 @@ describe('audit trail', () => {
         action: 'user.updated',
         entityType: 'user',
         entityId: target.id,
-        userId: admin.id,
+        userId: ctx.admin.id,
         ipAddress: IP,
         oldValues: JSON.stringify({ lastName: target.lastName }),
         newValues: JSON.stringify({ lastName: 'Streamed' }),
@@ -328,19 +321,19 @@ describe('audit trail', () => {
     /** One user through every audited action, secrets flying in every request body. */
     beforeAll(async () => {
       const target = await createViaApi({ phone: '+14155550123' });
-      await api.patch(`/v1/users/${target.id}`, { lastName: 'Everything', role: 'moderator', isActive: false }, { token: admin.token });
-      await api.patch(`/v1/users/${target.id}`, { isActive: true }, { token: admin.token });
-      await api.post('/v1/auth/login', { username: target.username, password: 'Wrong-passw0rd!' });
-      const first = await login(api, target);
-      const second = (await api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).body;
-      await api.post('/v1/auth/refresh', { refreshToken: second.refreshToken });
-      await api.post('/v1/auth/refresh', { refreshToken: first.refreshToken });
-      const current = await login(api, target);
-      await api.post(`/v1/users/${target.id}/password`, { currentPassword: DEFAULT_PASSWORD, newPassword: 'Owner-n3w-pass!' }, { token: current.token });
-      const other = await login(api, { username: target.username, password: 'Owner-n3w-pass!' });
-      await api.delete(`/v1/users/${target.id}/sessions/${sidOf(other.token)}`, { token: admin.token });
-      await api.post('/v1/auth/logout', undefined, { token: current.token });
-      await api.delete(`/v1/users/${target.id}`, { token: admin.token });
+      await ctx.api.patch(`/v1/users/${target.id}`, { lastName: 'Everything', role: 'moderator', isActive: false }, { token: ctx.admin.token });
+      await ctx.api.patch(`/v1/users/${target.id}`, { isActive: true }, { token: ctx.admin.token });
+      await ctx.api.post('/v1/auth/login', { username: target.username, password: 'Wrong-passw0rd!' });
+      const first = await login(ctx.api, target);
+      const second = (await ctx.api.post('/v1/auth/refresh', { refreshToken: first.refreshToken })).body;
+      await ctx.api.post('/v1/auth/refresh', { refreshToken: second.refreshToken });
+      await ctx.api.post('/v1/auth/refresh', { refreshToken: first.refreshToken });
+      const current = await login(ctx.api, target);
+      await ctx.api.post(`/v1/users/${target.id}/password`, { currentPassword: DEFAULT_PASSWORD, newPassword: 'Owner-n3w-pass!' }, { token: current.token });
+      const other = await login(ctx.api, { username: target.username, password: 'Owner-n3w-pass!' });
+      await ctx.api.delete(`/v1/users/${target.id}/sessions/${sidOf(other.token)}`, { token: ctx.admin.token });
+      await ctx.api.post('/v1/auth/logout', undefined, { token: current.token });
+      await ctx.api.delete(`/v1/users/${target.id}`, { token: ctx.admin.token });
     });
 
     it('no old or new value holds a password, a hash or a token', async () => {
@@ -375,7 +368,7 @@ describe('audit trail', () => {
     beforeAll(async () => {
       subject = await createViaApi();
       for (const lastName of ['One', 'Two', 'Three', 'Four']) {
-        await api.patch(`/v1/users/${subject.id}`, { lastName }, { token: admin.token });
+        await ctx.api.patch(`/v1/users/${subject.id}`, { lastName }, { token: ctx.admin.token });
       }
       // Five entries about the subject, one per day of January 2020, oldest first.
       const rows = await rowsFor(subject.id);
@@ -383,18 +376,18 @@ describe('audit trail', () => {
       for (const [index, id] of entryIds.entries()) {
         await sql('update audit_logs set created_at = ? where id = ?', [new Date(Date.UTC(2020, 0, index + 1, 12)), id]);
       }
-      actor = await signedIn(server, api, UserRole.USER);
-      await api.patch(`/v1/users/${actor.id}`, { lastName: 'SelfEdit' }, { token: actor.token });
+      actor = await signedIn(ctx.server, ctx.api, UserRole.USER);
+      await ctx.api.patch(`/v1/users/${actor.id}`, { lastName: 'SelfEdit' }, { token: actor.token });
     });
 
     it('GET /v1/audit-logs filters by entityId, entityType and action, newest first', async () => {
-      const all = await api.get(`/v1/audit-logs?entityId=${subject.id}&entityType=user`, { token: admin.token });
+      const all = await ctx.api.get(`/v1/audit-logs?entityId=${subject.id}&entityType=user`, { token: ctx.admin.token });
       expect(all.status).toBe(200);
       expect(all.body.data.map((entry: { id: string }) => entry.id)).toEqual([...entryIds].reverse());
       expect(all.body.pagination).toEqual({ page: 1, limit: 20, total: 5, totalPages: 1 });
       expect(all.body.data[0]).toEqual({
         id: entryIds[4],
-        userId: admin.id,
+        userId: ctx.admin.id,
         action: 'user.updated',
         entityType: 'user',
         entityId: subject.id,
@@ -404,13 +397,13 @@ describe('audit trail', () => {
         createdAt: '2020-01-05T12:00:00.000Z',
       });
 
-      const created = await api.get(`/v1/audit-logs?entityId=${subject.id}&action=user.created`, { token: admin.token });
+      const created = await ctx.api.get(`/v1/audit-logs?entityId=${subject.id}&action=user.created`, { token: ctx.admin.token });
       expect(created.body.data.map((entry: { id: string }) => entry.id)).toEqual([entryIds[0]]);
-      expect((await api.get(`/v1/audit-logs?entityId=${subject.id}&entityType=session`, { token: admin.token })).body.data).toEqual([]);
+      expect((await ctx.api.get(`/v1/audit-logs?entityId=${subject.id}&entityType=session`, { token: ctx.admin.token })).body.data).toEqual([]);
     });
 
     it('GET /v1/audit-logs filters by userId (the actor)', async () => {
-      const mine = await api.get(`/v1/audit-logs?userId=${actor.id}`, { token: admin.token });
+      const mine = await ctx.api.get(`/v1/audit-logs?userId=${actor.id}`, { token: ctx.admin.token });
       expect(mine.status).toBe(200);
       expect(mine.body.data.map((entry: { action: string }) => entry.action).sort()).toEqual(['auth.login', 'user.updated']);
       expect(mine.body.data.every((entry: { userId: string }) => entry.userId === actor.id)).toBe(true);
@@ -418,7 +411,7 @@ describe('audit trail', () => {
 
     it('GET /v1/audit-logs filters by time: from is inclusive, to is exclusive', async () => {
       const window = async (query: string) =>
-        (await api.get(`/v1/audit-logs?entityId=${subject.id}&${query}`, { token: admin.token })).body.data.map((entry: { id: string }) => entry.id);
+        (await ctx.api.get(`/v1/audit-logs?entityId=${subject.id}&${query}`, { token: ctx.admin.token })).body.data.map((entry: { id: string }) => entry.id);
       expect(await window('from=2020-01-02T12:00:00Z')).toEqual([entryIds[4], entryIds[3], entryIds[2], entryIds[1]]);
       expect(await window('to=2020-01-03T12:00:00Z')).toEqual([entryIds[1], entryIds[0]]);
       expect(await window('from=2020-01-02T00:00:00Z&to=2020-01-04T00:00:00Z')).toEqual([entryIds[2], entryIds[1]]);
@@ -427,23 +420,23 @@ describe('audit trail', () => {
     it('GET /v1/audit-logs pages without gaps or repeats', async () => {
       const pages = [];
       for (let page = 1; page <= 3; page += 1) {
-        const response = await api.get(`/v1/audit-logs?entityId=${subject.id}&limit=2&page=${page}`, { token: admin.token });
+        const response = await ctx.api.get(`/v1/audit-logs?entityId=${subject.id}&limit=2&page=${page}`, { token: ctx.admin.token });
         expect(response.body.pagination).toEqual({ page, limit: 2, total: 5, totalPages: 3 });
         pages.push(response.body.data.map((entry: { id: string }) => entry.id));
       }
       expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
       expect(pages.flat()).toEqual([...entryIds].reverse());
-      expect((await api.get(`/v1/audit-logs?entityId=${subject.id}&limit=2&page=4`, { token: admin.token })).body.data).toEqual([]);
+      expect((await ctx.api.get(`/v1/audit-logs?entityId=${subject.id}&limit=2&page=4`, { token: ctx.admin.token })).body.data).toEqual([]);
     });
 
     it('GET /v1/audit-logs refuses malformed filters with 422', async () => {
       for (const query of ['userId=not-a-uuid', 'from=yesterday', 'limit=0', 'limit=101', 'colour=red']) {
-        expect([query, (await api.get(`/v1/audit-logs?${query}`, { token: admin.token })).status]).toEqual([query, 422]);
+        expect([query, (await ctx.api.get(`/v1/audit-logs?${query}`, { token: ctx.admin.token })).status]).toEqual([query, 422]);
       }
     });
 
     it('GET /v1/users/{id}/audit-logs lists what that user did', async () => {
-      const response = await api.get(`/v1/users/${actor.id}/audit-logs?limit=10`, { token: admin.token });
+      const response = await ctx.api.get(`/v1/users/${actor.id}/audit-logs?limit=10`, { token: ctx.admin.token });
       expect(response.status).toBe(200);
       expect(response.body.data.map((entry: { action: string }) => entry.action).sort()).toEqual(['auth.login', 'user.updated']);
       expect(response.body.pagination).toEqual({ page: 1, limit: 10, total: 2, totalPages: 1 });
@@ -454,10 +447,10 @@ describe('audit trail', () => {
       let after: string | null = null;
       let pages = 0;
       do {
-        const result: any = await api.graphql(
+        const result: any = await ctx.api.graphql(
           `query ($filter: AuditLogFilterInput, $after: String) { auditLogs(filter: $filter, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${AUDIT_FIELDS} } } } }`,
           { filter: { entityId: subject.id }, after },
-          admin.token,
+          ctx.admin.token,
         );
         expect(result.errors).toBeUndefined();
         expect(result.data.auditLogs.totalCount).toBe(5);
@@ -468,19 +461,19 @@ describe('audit trail', () => {
       expect(pages).toBe(3);
       expect(ids).toEqual([...entryIds].reverse());
 
-      const filtered = await api.graphql(
+      const filtered = await ctx.api.graphql(
         `query ($filter: AuditLogFilterInput) { auditLogs(filter: $filter) { edges { node { ${AUDIT_FIELDS} } } } }`,
         { filter: { entityId: subject.id, action: 'user.updated', from: '2020-01-03T00:00:00Z', to: '2020-01-05T00:00:00Z' } },
-        admin.token,
+        ctx.admin.token,
       );
       expect(filtered.data.auditLogs.edges.map((edge: any) => edge.node)).toEqual([
-        expect.objectContaining({ id: entryIds[3], oldValues: { lastName: 'Two' }, newValues: { lastName: 'Three' }, userId: admin.id, ipAddress: IP, createdAt: '2020-01-04T12:00:00.000Z' }),
+        expect.objectContaining({ id: entryIds[3], oldValues: { lastName: 'Two' }, newValues: { lastName: 'Three' }, userId: ctx.admin.id, ipAddress: IP, createdAt: '2020-01-04T12:00:00.000Z' }),
         expect.objectContaining({ id: entryIds[2], oldValues: { lastName: 'One' }, newValues: { lastName: 'Two' } }),
       ]);
     });
 
     it('GraphQL User.auditLogs lists what that user did', async () => {
-      const result = await api.graphql('query ($id: UUID!) { user(id: $id) { id auditLogs { action userId entityId createdAt } } }', { id: actor.id }, admin.token);
+      const result = await ctx.api.graphql('query ($id: UUID!) { user(id: $id) { id auditLogs { action userId entityId createdAt } } }', { id: actor.id }, ctx.admin.token);
       expect(result.errors).toBeUndefined();
       const entries = result.data.user.auditLogs;
       expect(entries.map((entry: any) => entry.action).sort()).toEqual(['auth.login', 'user.updated']);
@@ -488,22 +481,22 @@ describe('audit trail', () => {
     });
 
     it('only admins read it: 403 / FORBIDDEN for users and moderators, 401 / UNAUTHENTICATED anonymously', async () => {
-      const moderator = await signedIn(server, api, UserRole.MODERATOR);
+      const moderator = await signedIn(ctx.server, ctx.api, UserRole.MODERATOR);
       for (const caller of [actor, moderator]) {
-        expect((await api.get('/v1/audit-logs', { token: caller.token })).status).toBe(403);
-        expect((await api.get(`/v1/users/${caller.id}/audit-logs`, { token: caller.token })).status).toBe(403);
-        expect((await api.graphql('{ auditLogs { totalCount } }', {}, caller.token)).errors?.[0].extensions.code).toBe('FORBIDDEN');
-        const nested = await api.graphql('query ($id: UUID!) { user(id: $id) { id auditLogs { id } } }', { id: caller.id }, caller.token);
+        expect((await ctx.api.get('/v1/audit-logs', { token: caller.token })).status).toBe(403);
+        expect((await ctx.api.get(`/v1/users/${caller.id}/audit-logs`, { token: caller.token })).status).toBe(403);
+        expect((await ctx.api.graphql('{ auditLogs { totalCount } }', {}, caller.token)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+        const nested = await ctx.api.graphql('query ($id: UUID!) { user(id: $id) { id auditLogs { id } } }', { id: caller.id }, caller.token);
         expect(nested.errors?.[0].extensions.code).toBe('FORBIDDEN');
         expect(nested.data?.user ?? null).toBeNull();
       }
-      expect((await api.get('/v1/audit-logs')).status).toBe(401);
-      expect((await api.get(`/v1/users/${actor.id}/audit-logs`)).status).toBe(401);
+      expect((await ctx.api.get('/v1/audit-logs')).status).toBe(401);
+      expect((await ctx.api.get(`/v1/users/${actor.id}/audit-logs`)).status).toBe(401);
       // The role is checked before the id, so a malformed id tells a non-admin nothing either.
-      expect((await api.get('/v1/users/not-a-uuid/audit-logs')).status).toBe(401);
-      expect((await api.get('/v1/users/not-a-uuid/audit-logs', { token: actor.token })).status).toBe(403);
-      expect((await api.get('/v1/users/not-a-uuid/audit-logs', { token: admin.token })).status).toBe(400);
-      expect((await api.graphql('{ auditLogs { totalCount } }')).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect((await ctx.api.get('/v1/users/not-a-uuid/audit-logs')).status).toBe(401);
+      expect((await ctx.api.get('/v1/users/not-a-uuid/audit-logs', { token: actor.token })).status).toBe(403);
+      expect((await ctx.api.get('/v1/users/not-a-uuid/audit-logs', { token: ctx.admin.token })).status).toBe(400);
+      expect((await ctx.api.graphql('{ auditLogs { totalCount } }')).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     });
   });
 
@@ -513,8 +506,8 @@ describe('audit trail', () => {
 
     it('archive(before) moves exactly the older rows, whole, to audit_logs_archive', async () => {
       const target = await createViaApi();
-      await api.patch(`/v1/users/${target.id}`, { lastName: 'Old' }, { token: admin.token });
-      await api.patch(`/v1/users/${target.id}`, { lastName: 'Recent' }, { token: admin.token });
+      await ctx.api.patch(`/v1/users/${target.id}`, { lastName: 'Old' }, { token: ctx.admin.token });
+      await ctx.api.patch(`/v1/users/${target.id}`, { lastName: 'Recent' }, { token: ctx.admin.token });
       const rows = await rowsFor(target.id);
       expect(rows).toHaveLength(3);
       await sql('update audit_logs set created_at = ? where id in (?, ?)', [new Date('1995-06-01T00:00:00Z'), rows[0].id, rows[1].id]);
@@ -522,7 +515,7 @@ describe('audit trail', () => {
       const archivedBefore = await countIn('audit_logs_archive');
       const olderBefore = await countIn('audit_logs', 'created_at < ?', [new Date('1996-01-01T00:00:00Z')]);
 
-      const moved = await server.orm.em.fork().getRepository(AuditLog).archive(new Date('1996-01-01T00:00:00Z'));
+      const moved = await ctx.server.orm.em.fork().getRepository(AuditLog).archive(new Date('1996-01-01T00:00:00Z'));
 
       expect(moved).toBe(olderBefore);
       expect(moved).toBeGreaterThanOrEqual(2);
@@ -536,12 +529,12 @@ describe('audit trail', () => {
       expect(archived.map(({ archived_at: _archivedAt, ...row }) => ({ ...row, created_at: instant(row.created_at) }))).toEqual(expected);
       expect(archived.every((row) => Math.abs(new Date(row.archived_at).getTime() - Date.now()) < 3_600_000)).toBe(true);
 
-      expect(await server.orm.em.fork().getRepository(AuditLog).archive(new Date('1996-01-01T00:00:00Z'))).toBe(0);
+      expect(await ctx.server.orm.em.fork().getRepository(AuditLog).archive(new Date('1996-01-01T00:00:00Z'))).toBe(0);
     });
 
     describe('the audit-archive script', () => {
       const script = join(ROOT, 'dist', 'scripts', 'audit-archive.js');
-      const env = () => ({ ...process.env, DATABASE_URL: server.config.databaseUrl, NODE_ENV: 'development', LOG_LEVEL: 'silent' });
+      const env = () => ({ ...process.env, DATABASE_URL: ctx.server.config.databaseUrl, NODE_ENV: 'development', LOG_LEVEL: 'silent' });
 
       beforeAll(async () => {
         const build = await run('npm', ['run', 'build']);
@@ -551,7 +544,7 @@ describe('audit trail', () => {
 
       it('moves the rows older than --before and says how many', async () => {
         const target = await createViaApi();
-        await api.patch(`/v1/users/${target.id}`, { lastName: 'Ancient' }, { token: admin.token });
+        await ctx.api.patch(`/v1/users/${target.id}`, { lastName: 'Ancient' }, { token: ctx.admin.token });
         await sql(`update audit_logs set created_at = '1999-03-01T00:00:00Z' where entity_id = ?`, [target.id]);
         const older = await countIn('audit_logs', `created_at < '2000-01-01'`);
         expect(older).toBeGreaterThanOrEqual(2);
