@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -96,6 +96,14 @@ async function drain(server: Server, inFlight: Set<ServerResponse>, timeoutMs: n
   return drained;
 }
 
+/**
+ * Connections the kernel may queue before the server accepts them. Node's default (511) overflows
+ * when a thousand clients connect at once (a restart behind a load balancer, a reconnect storm):
+ * dropped SYNs are retried after 1, 3, 7 s, which clients see as multi-second stalls or timeouts.
+ * The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel, prettyDestination(config.env));
   // main.ts and the scripts turn an unset DATABASE_URL into an embedded PostgreSQL before this point.
@@ -142,7 +150,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     databaseReads: services.replicaReads.counts,
   });
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
-  const listening = app.listen(config.port, config.host);
+  const listening = createServer(app).listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   server = listening;
   answerParserErrorsWithProblems(listening);
   const inFlight = trackResponses(listening);
