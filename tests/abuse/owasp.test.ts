@@ -502,7 +502,10 @@ describe('OWASP API Security Top 10 (2023)', () => {
         String.raw`\bgot\s*\(`,
         String.raw`from\s+['"]${CLIENT_PACKAGES}['"]`,
         String.raw`require\(\s*['"]${CLIENT_PACKAGES}['"]\s*\)`,
-        String.raw`from\s+['"]node:(?:http|https|tls|dns)['"]`,
+        String.raw`from\s+['"]node:(?:https|tls|dns)['"]`,
+        // node:http may serve (createServer, types), never request.
+        String.raw`import\s*\{[^}]*\b(?:request|get|Agent|ClientRequest)\b[^}]*\}\s*from\s+['"]node:http['"]`,
+        String.raw`import\s+(?:\*\s+as\s+)?\w+\s+from\s+['"]node:http['"]`,
         // node:net may listen (the embedded PostgreSQL probes for a free port), never dial.
         String.raw`import\s*\{[^}]*\b(?:connect|createConnection|Socket)\b[^}]*\}\s*from\s+['"]node:net['"]`,
         'XMLHttpRequest',
