@@ -9,6 +9,11 @@ export class MemoryUserCacheTier implements UserCacheTier {
   private readonly entries = new LRUCache<string, string>({ max: MAX_ENTRIES });
   /** Not an LRU entry: evicting it would bring back lists cached under an old version. */
   private version = 0;
+  /**
+   * One generation for all users: in one process a fill that overlapped any invalidation is simply
+   * not stored, which is always safe, and nothing per user has to be remembered or evicted.
+   */
+  private generation = 0;
 
   async get(key: string): Promise<string | null> {
     return this.entries.get(key) ?? null;
@@ -18,12 +23,21 @@ export class MemoryUserCacheTier implements UserCacheTier {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
   }
 
+  async getUser(userId: string): Promise<{ value: string | null; generation: string }> {
+    return { value: this.entries.get(userKey(userId)) ?? null, generation: String(this.generation) };
+  }
+
+  async fillUser(userId: string, value: string, ttlSeconds: number, generation: string): Promise<void> {
+    if (generation === String(this.generation)) this.entries.set(userKey(userId), value, { ttl: ttlSeconds * 1000 });
+  }
+
   async listVersion(): Promise<string> {
     return String(this.version);
   }
 
   async invalidateUser(userId: string): Promise<void> {
     this.entries.delete(userKey(userId));
+    this.generation += 1;
     this.version += 1;
   }
 

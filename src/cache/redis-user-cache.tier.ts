@@ -1,8 +1,27 @@
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import type { RedisClient } from '../redis/redis.client';
-import { type InvalidationListener, type UserCacheTier, userKey } from './user-cache.tier';
+import { type InvalidationListener, type UserCacheTier, userGenerationKey, userKey } from './user-cache.tier';
 
 const LIST_VERSION_KEY = 'users:list:version';
+
+/**
+ * A generation only has to outlive the fills in flight when it was bumped (a load is bounded by the
+ * pool's 5 s acquire timeout); a fill that finds it expired sees "0", not its own, and stores nothing.
+ */
+const GENERATION_TTL_SECONDS = 60;
+
+/** SET the user's entry only while its generation is still the one read before loading it. */
+const FILL_IF_GENERATION_SCRIPT = `
+if (redis.call('GET', KEYS[2]) or '0') == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0
+`;
+
+type FillingRedis = RedisClient & {
+  fillUserIfGeneration(userKey: string, generationKey: string, value: string, ttlSeconds: number, generation: string): Promise<number>;
+};
 
 /** The user cache's shared tier in Redis, with invalidations broadcast to every instance. */
 export class RedisUserCacheTier implements UserCacheTier {
@@ -17,6 +36,7 @@ export class RedisUserCacheTier implements UserCacheTier {
     channelPrefix: string,
   ) {
     this.channel = `${channelPrefix}user-invalidations`;
+    if (!('fillUserIfGeneration' in redis)) redis.defineCommand('fillUserIfGeneration', { numberOfKeys: 2, lua: FILL_IF_GENERATION_SCRIPT });
   }
 
   get(key: string): Promise<string | null> {
@@ -27,19 +47,31 @@ export class RedisUserCacheTier implements UserCacheTier {
     await this.redis.set(key, value, 'EX', ttlSeconds);
   }
 
+  async getUser(userId: string): Promise<{ value: string | null; generation: string }> {
+    const [value, generation] = await this.redis.mget(userKey(userId), userGenerationKey(userId));
+    return { value, generation: generation ?? '0' };
+  }
+
+  async fillUser(userId: string, value: string, ttlSeconds: number, generation: string): Promise<void> {
+    await (this.redis as FillingRedis).fillUserIfGeneration(userKey(userId), userGenerationKey(userId), value, ttlSeconds, generation);
+  }
+
   async listVersion(): Promise<string> {
     return (await this.redis.get(LIST_VERSION_KEY)) ?? '0';
   }
 
   /**
-   * Three commands, not one MULTI: on a Redis Cluster the user's key and the list version live in
-   * different slots. Atomicity bought nothing: readers fetch the two keys separately anyway, and all
+   * Not one MULTI: on a Redis Cluster the user's keys and the list version live in different slots. Atomicity bought nothing: readers fetch the two keys separately anyway, and all
    * three finish before the response is sent. Both deletions go first and the message last, so a
    * peer that drops its LRU entry on hearing it cannot reload the old value from Redis. A partial
    * failure is reported and still invalidates whatever did succeed.
    */
   async invalidateUser(userId: string): Promise<void> {
-    const cleared = await Promise.allSettled([this.redis.del(userKey(userId)), this.redis.incr(LIST_VERSION_KEY)]);
+    const cleared = await Promise.allSettled([
+      // One slot (the id's hash tag): the entry goes and the generation moves together.
+      this.redis.multi().del(userKey(userId)).incr(userGenerationKey(userId)).expire(userGenerationKey(userId), GENERATION_TTL_SECONDS).exec().then(failedCommand),
+      this.redis.incr(LIST_VERSION_KEY),
+    ]);
     const published = await Promise.allSettled([this.redis.publish(this.channel, userId)]);
     const failed = [...cleared, ...published].find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
@@ -66,4 +98,10 @@ export class RedisUserCacheTier implements UserCacheTier {
   private subscribe(): Promise<unknown> {
     return this.failures.attempt('cache-subscribe', () => this.subscriber.subscribe(this.channel), 0);
   }
+}
+
+/** A MULTI resolves even when a command inside failed: surface the first error. */
+function failedCommand(results: [Error | null, unknown][] | null): void {
+  const failed = results?.find(([error]) => error);
+  if (failed) throw failed[0];
 }

@@ -14,15 +14,28 @@ export interface InvalidationListener {
 export interface UserCacheTier {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /**
+   * A user's cached JSON, and the user's invalidation generation as it was at that moment. A fill
+   * passes the generation back, so that a row loaded before a change committed is never stored
+   * after that change's invalidation (the classic cache-aside race).
+   */
+  getUser(userId: string): Promise<{ value: string | null; generation: string }>;
+  /** Stores the user's JSON only if no invalidation happened since `generation` was read. */
+  fillUser(userId: string, value: string, ttlSeconds: number, generation: string): Promise<void>;
   /** The current list version; cached lists live under it, so bumping it orphans them all. */
   listVersion(): Promise<string>;
-  /** Deletes the user's entry, bumps the list version, and tells other instances. */
+  /** Deletes the user's entry, bumps its generation and the list version, and tells other instances. */
   invalidateUser(userId: string): Promise<void>;
   listen(listener: InvalidationListener): Promise<void>;
 }
 
+/** The user's id is the key's hash tag: its entry and its generation share a Redis Cluster slot. */
 export function userKey(userId: string): string {
-  return `user:${userId}`;
+  return `user:{${userId}}`;
+}
+
+export function userGenerationKey(userId: string): string {
+  return `user:{${userId}}:generation`;
 }
 
 export function listKey(version: string, query: string): string {

@@ -21,6 +21,11 @@ export interface UserCacheSettings {
 export class UserCache implements UserChangeListener {
   readonly stats = new CacheStats();
   private readonly local: LRUCache<string, UserView> | null;
+  /**
+   * Invalidations this process has applied (its own writes and other instances' messages). A value
+   * read or loaded while one happened may predate it, so it is not put in the in-process layer.
+   */
+  private invalidations = 0;
 
   constructor(
     private readonly tier: UserCacheTier,
@@ -33,8 +38,11 @@ export class UserCache implements UserChangeListener {
   /** Listens for other instances' invalidations (none arrive without Redis). */
   async start(): Promise<void> {
     await this.tier.listen({
-      userChanged: (userId) => this.local?.delete(userId),
-      resync: () => this.local?.clear(),
+      userChanged: (userId) => this.forgetLocally(userId),
+      resync: () => {
+        this.invalidations += 1;
+        this.local?.clear();
+      },
     });
   }
 
@@ -44,22 +52,25 @@ export class UserCache implements UserChangeListener {
       this.stats.localHits += 1;
       return local;
     }
-    const cached = await this.read(() => this.tier.get(userKey(id)));
-    if (cached) {
+    const invalidationsBefore = this.invalidations;
+    const remember = (view: UserView) => {
+      if (this.invalidations === invalidationsBefore) this.local?.set(id, view);
+    };
+    const shared = await this.readUser(id);
+    if (shared?.value) {
       this.stats.hits += 1;
-      const view = JSON.parse(cached, reviveDates) as UserView;
-      this.local?.set(id, view);
+      const view = JSON.parse(shared.value, reviveDates) as UserView;
+      remember(view);
       return view;
     }
     this.stats.misses += 1;
     const loaded = await load();
-    if (loaded) {
-      const view = toUserView(loaded);
-      this.local?.set(id, view);
-      await this.write(userKey(id), JSON.stringify(view), this.settings.userTtlSeconds);
-      return view;
-    }
-    return null;
+    if (!loaded) return null;
+    const view = toUserView(loaded);
+    remember(view);
+    // Without the generation (the tier failed to answer) there is nothing safe to compare against.
+    if (shared) await this.write(() => this.tier.fillUser(id, JSON.stringify(view), this.settings.userTtlSeconds, shared.generation));
+    return view;
   }
 
   /**
@@ -76,13 +87,28 @@ export class UserCache implements UserChangeListener {
     }
     this.stats.misses += 1;
     const loaded = await load();
-    if (storable()) await this.write(key, JSON.stringify(loaded), this.settings.listTtlSeconds);
+    if (storable()) await this.write(() => this.tier.set(key, JSON.stringify(loaded), this.settings.listTtlSeconds));
     return loaded;
   }
 
   async userChanged(userId: string): Promise<void> {
-    this.local?.delete(userId);
+    this.forgetLocally(userId);
     await this.failures.attempt('cache-invalidate', () => this.tier.invalidateUser(userId), null);
+  }
+
+  private forgetLocally(userId: string): void {
+    this.invalidations += 1;
+    this.local?.delete(userId);
+  }
+
+  private async readUser(id: string): Promise<{ value: string | null; generation: string } | null> {
+    try {
+      return await this.tier.getUser(id);
+    } catch (error) {
+      this.stats.errors += 1;
+      this.failures.report('cache-read', error);
+      return null;
+    }
   }
 
   private async read(lookup: () => Promise<string | null>): Promise<string | null> {
@@ -95,9 +121,9 @@ export class UserCache implements UserChangeListener {
     }
   }
 
-  private async write(key: string, value: string, ttlSeconds: number): Promise<void> {
+  private async write(store: () => Promise<void>): Promise<void> {
     try {
-      await this.tier.set(key, value, ttlSeconds);
+      await store();
     } catch (error) {
       this.stats.errors += 1;
       this.failures.report('cache-write', error);

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { userKey as cachedUserKey } from '../../src/cache/user-cache.tier';
 import { UserRole } from '../../src/entities/user-role';
 import { login, signedIn, type SignedIn, userInput } from '../support/factories';
 import { ApiClient } from '../support/http';
@@ -48,7 +49,7 @@ describeWithRedisBinaries('Redis dies mid-flight and comes back', () => {
     await server?.stop();
   });
 
-  const userKey = (id: string) => `${server.config.redisKeyPrefix}user:${id}`;
+  const userKey = (id: string) => `${server.config.redisKeyPrefix}${cachedUserKey(id)}`;
 
   async function withOwnRedis<T>(work: (redis: Redis) => Promise<T>): Promise<T> {
     const redis = rawRedis(redisServer.url);

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { userKey as cachedUserKey } from '../../src/cache/user-cache.tier';
 import { UserRole } from '../../src/entities/user-role';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn, userInput } from '../support/factories';
 import { dumpPrefix, rawRedis } from '../support/redis-tools';
@@ -36,7 +37,7 @@ describe('user cache: cache-aside in Redis and in process', () => {
   });
   afterAll(() => redis?.disconnect());
 
-  const userKey = (id: string) => `${ctx.server.config.redisKeyPrefix}user:${id}`;
+  const userKey = (id: string) => `${ctx.server.config.redisKeyPrefix}${cachedUserKey(id)}`;
 
   /**
    * Authenticates once, so the caller's own session and user are cached (authentication may read
@@ -83,7 +84,7 @@ describe('user cache: cache-aside in Redis and in process', () => {
   }
 
   describe('what is cached', () => {
-    itWithRedis('stores a read user under <prefix>user:<id> for at most 300 seconds', async () => {
+    itWithRedis('stores a read user under <prefix>user:{<id>} for at most 300 seconds', async () => {
       const target = await seedUser(ctx.server);
       expect(await redis.exists(userKey(target.id))).toBe(0);
 

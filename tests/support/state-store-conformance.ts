@@ -236,6 +236,55 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await stores.userCacheTier.get(listKey(next, 'q=x'))).toBeNull();
       });
 
+      /** A load that returns only when released, to interleave a change between a read and its fill. */
+      function heldLoad() {
+        let release!: (row: UserView) => void;
+        let started!: () => void;
+        const loading = new Promise<void>((resolve) => (started = resolve));
+        const load = () => {
+          started();
+          return new Promise<UserView>((resolve) => (release = resolve));
+        };
+        return { load, loading, release: (row: UserView) => release(row) };
+      }
+
+      const cacheSettings = (localMaxEntries: number) => ({ userTtlSeconds: 60, listTtlSeconds: 60, localMaxEntries, localTtlSeconds: 60 });
+
+      it('never stores a row loaded before a change once the change has invalidated it (another instance wrote)', async () => {
+        const reader = new UserCache(stores.userCacheTier, subject.failures, cacheSettings(0));
+        const writer = new UserCache(stores.userCacheTier, subject.failures, cacheSettings(0));
+        const id = randomUUID();
+        const held = heldLoad();
+        const racingRead = reader.getUser(id, held.load);
+        await held.loading;
+        // The write commits and invalidates while the reader's stale row is still on its way.
+        await writer.userChanged(id);
+        held.release(view(id, 'Before'));
+        expect((await racingRead)?.lastName).toBe('Before');
+
+        let loads = 0;
+        const current = async () => {
+          loads += 1;
+          return view(id, 'After');
+        };
+        expect((await reader.getUser(id, current))?.lastName).toBe('After');
+        expect((await writer.getUser(id, current))?.lastName).toBe('After');
+        // Loaded after the change, the row is cached again: one load served both reads.
+        expect(loads).toBe(1);
+      });
+
+      it('never keeps such a row in process either', async () => {
+        const cache = new UserCache(stores.userCacheTier, subject.failures, cacheSettings(100));
+        const id = randomUUID();
+        const held = heldLoad();
+        const racingRead = cache.getUser(id, held.load);
+        await held.loading;
+        await cache.userChanged(id);
+        held.release(view(id, 'Before'));
+        await racingRead;
+        expect((await cache.getUser(id, async () => view(id, 'After')))?.lastName).toBe('After');
+      });
+
       it('through the user cache: a read after a change sees the new value, users and lists alike', async () => {
         // No in-process layer: every hit comes from the tier under test.
         const cache = new UserCache(stores.userCacheTier, subject.failures, { userTtlSeconds: 60, listTtlSeconds: 60, localMaxEntries: 0, localTtlSeconds: 1 });
