@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc, { type Arbitrary } from 'fast-check';
-import { UserRole } from '../../src/entities/user-role';
 import {
   applyNearValid,
   checkGraphQLResponse,
@@ -28,8 +27,9 @@ import {
   WriteGuard,
 } from '../support/abuse';
 import { decodeToken, forgeFrom, tamperSignature, unsignedToken } from '../support/auth';
-import { seedUser, type SeededUser, signedIn, type SignedIn, userInput } from '../support/factories';
+import { type SeededUser, type SignedIn, userInput } from '../support/factories';
 import type { HttpResponse } from '../support/http';
+import { seedFuzzFixtures } from '../support/fuzz-fixtures';
 import { useTestServer } from '../support/use-test-server';
 
 type ActorKind = 'admin' | 'owner' | 'anonymous' | 'garbage';
@@ -80,14 +80,7 @@ describe('GraphQL fuzzing', () => {
   let donorSessionId: string;
 
   beforeAll(async () => {
-    owner = await signedIn(ctx.server, ctx.api, UserRole.USER);
-    adminTarget = await seedUser(ctx.server);
-    adminOther = await seedUser(ctx.server);
-    loginVictim = await seedUser(ctx.server);
-    adminSessionId = decodeToken(ctx.admin.token).sid;
-    donorSessionId = decodeToken((await signedIn(ctx.server, ctx.api, UserRole.USER)).token).sid;
-    guard = new WriteGuard(ctx.server);
-    await guard.baseline();
+    ({ guard, owner, adminTarget, adminOther, loginVictim, adminSessionId, donorSessionId } = await seedFuzzFixtures(ctx));
   });
 
   const strongPassword = () => `Gq-${randomBytes(6).toString('hex')}-Z9!`;

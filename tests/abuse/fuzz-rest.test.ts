@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc, { type Arbitrary } from 'fast-check';
 import jwt from 'jsonwebtoken';
-import { UserRole } from '../../src/entities/user-role';
 import {
   applyNearValid,
   CONTENT_TYPES,
@@ -32,8 +31,9 @@ import {
   WriteGuard,
 } from '../support/abuse';
 import { decodeToken, forgeFrom, sql, tamperSignature, unsignedToken } from '../support/auth';
-import { DEFAULT_PASSWORD, seedUser, type SeededUser, signedIn, type SignedIn, userInput } from '../support/factories';
+import { DEFAULT_PASSWORD, type SeededUser, type SignedIn, userInput } from '../support/factories';
 import type { HttpResponse } from '../support/http';
+import { seedFuzzFixtures } from '../support/fuzz-fixtures';
 import { useTestServer } from '../support/use-test-server';
 
 type ActorKind = 'admin' | 'owner' | 'anonymous' | 'garbage';
@@ -77,26 +77,15 @@ const PROFILE_FIELDS = ['username', 'email', 'firstName', 'lastName', 'phone'] a
 describe('REST fuzzing', () => {
   const ctx = useTestServer({ LOG_LEVEL: 'warn' }, { admin: true });
   let guard: WriteGuard;
-  /** A plain user who acts on themselves. */
   let owner: SignedIn;
-  /** The plain user the admin acts on (deactivating or re-passwording it harms no other fixture). */
   let adminTarget: SeededUser;
-  /** Another plain user, the admin's "someone else": also disposable. */
   let adminOther: SeededUser;
   let loginVictim: SeededUser;
   let adminSessionId: string;
-  /** A session of a third user, never reachable under the ids the fuzzer uses. */
   let donorSessionId: string;
 
   beforeAll(async () => {
-    owner = await signedIn(ctx.server, ctx.api, UserRole.USER);
-    adminTarget = await seedUser(ctx.server);
-    adminOther = await seedUser(ctx.server);
-    loginVictim = await seedUser(ctx.server);
-    adminSessionId = decodeToken(ctx.admin.token).sid;
-    donorSessionId = decodeToken((await signedIn(ctx.server, ctx.api, UserRole.USER)).token).sid;
-    guard = new WriteGuard(ctx.server);
-    await guard.baseline();
+    ({ guard, owner, adminTarget, adminOther, loginVictim, adminSessionId, donorSessionId } = await seedFuzzFixtures(ctx));
   });
 
   // -------------------------------------------------------------------------------------------
