@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
 /**
  * OpenTelemetry tracing: HTTP server -> Express -> GraphQL -> PostgreSQL / Redis in one trace per

@@ -8,7 +8,7 @@
 // Output: one line on stdout, `TRACED {"userId", "status", "body", "spans": [...]}`.
 'use strict';
 const path = require('node:path');
-const { InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
 
 const dist = path.resolve(process.env.TRACED_DIST);
 const requestId = process.env.TRACED_REQUEST_ID;
@@ -16,7 +16,7 @@ const password = 'Correct-h0rse-battery';
 
 const { startTracing } = require(path.join(dist, 'observability/tracing.js'));
 const exporter = new InMemorySpanExporter();
-const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 
 // Only now the modules that tracing patches.
 require('reflect-metadata');
