@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 import type { Config } from '../config/config';
 import type { RequestContext } from '../context/request-context';
 import { DomainError } from '../errors/domain.errors';
-import { createFormatError } from '../graphql/format-error';
+import { createFormatError, graphqlRequestScope } from '../graphql/format-error';
 import { observabilityPlugin } from '../graphql/observability.plugin';
 import { queryLimitsPlugin } from '../graphql/query-limits.plugin';
 import { buildGraphQLSchema } from '../graphql/schema';
@@ -20,7 +20,9 @@ import type { Logger } from '../observability/logger';
 import { auditLogsRouter } from '../rest/audit-logs.router';
 import { authRouter } from '../rest/auth.router';
 import { docsRouter } from '../rest/docs.router';
+import { graphiqlRouter } from '../rest/graphiql.router';
 import { healthRouter } from '../rest/health.router';
+import { indexRouter } from '../rest/index.router';
 import { notFoundHandler, problemMiddleware } from '../rest/problem.middleware';
 import { rejectInvalidToken, requestContext, requestIdAndLogging } from '../rest/request-context.middleware';
 import { usersRouter } from '../rest/users.router';
@@ -60,6 +62,7 @@ const EXPOSED_HEADERS = ['X-Request-Id', 'Location', 'Retry-After', 'RateLimit-L
 export async function createApp({ config, orm, services, readiness, logger, metrics }: AppDependencies): Promise<BuiltApp> {
   const reportUnexpected = (error: unknown, requestId?: string) => logger.error({ err: error, request_id: requestId }, 'Unexpected error');
   const isProduction = config.env === 'production';
+  const sandbox = config.graphql.introspection && !isProduction;
 
   const schema = await buildGraphQLSchema(resolverContainer(services), services.rateLimits);
   const apollo = new ApolloServer<RequestContext>({
@@ -73,7 +76,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
     // main.ts owns shutdown; Apollo's own signal handler would stop the server twice.
     stopOnTerminationSignals: false,
     plugins: [
-      config.graphql.introspection && !isProduction ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(() => schema, config.graphql),
       observabilityPlugin(metrics),
     ],
@@ -105,9 +108,13 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   for (const [prefix, router] of Object.entries(restRouters)) v1.use(prefix, router);
   app.use('/v1', v1);
   app.use(docsRouter());
+  app.use(indexRouter({ development: !isProduction, sandbox }));
+  // An IDE that works offline (Apollo Sandbox loads from the internet); development only, like Sandbox.
+  if (!isProduction) app.use(graphiqlRouter());
 
   app.use(
     '/graphql',
+    (_req, res, next) => graphqlRequestScope.run({ requestId: res.locals.requestId as string }, next),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const authError = res.locals.authError as unknown;

@@ -4,7 +4,9 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
-import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
+import { DatabaseConnectError } from '../db/connection-failure';
+import { connectDatabase, ensureDatabaseExists, migrate, type Orm } from '../db/database';
+import type { OrmSettings } from '../db/orm.config';
 import { replicaProbes, replicaUrlsOf } from '../db/replica.router';
 import { createLogger, type Logger, prettyDestination } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
@@ -14,9 +16,13 @@ import { answerParserErrorsWithProblems } from './client-error.handler';
 import { ensureBootstrapAdmin, ensureGeneratedAdmin } from './bootstrap-admin';
 import { createServices, type Services } from './container';
 import { createReadinessCheck } from './readiness';
+import type { ListenAddress } from './start-banner';
 
 export interface RunningServer {
+  /** Where this machine reaches it (loopback when it listens everywhere). */
   url: string;
+  /** What it listens on: the configured HOST and the bound port. */
+  listening: ListenAddress;
   restRoutes: { method: string; path: string }[];
   metricsUrl?: string;
   server: Server;
@@ -96,6 +102,19 @@ async function drain(server: Server, inFlight: Set<ServerResponse>, timeoutMs: n
   return drained;
 }
 
+/** Creates the database when asked to, and connects; a failure to reach PostgreSQL is a DatabaseConnectError. */
+async function openDatabase(settings: OrmSettings, createIfMissing: boolean): Promise<Orm> {
+  try {
+    if (createIfMissing) await ensureDatabaseExists(settings);
+    const orm = await connectDatabase(settings);
+    // MikroORM connects lazily on some paths: make sure a connection is really made before going on.
+    await orm.em.getConnection().execute('select 1');
+    return orm;
+  } catch (error) {
+    throw new DatabaseConnectError(settings.databaseUrl, error);
+  }
+}
+
 /**
  * Connections the kernel may queue before the server accepts them. Node's default (511) overflows
  * when a thousand clients connect at once (a restart behind a load balancer, a reconnect storm):
@@ -115,8 +134,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onDriverWarning: (message: string) => logger.warn({ component: 'database-driver' }, message),
     replicaUrls: replicaUrlsOf(config),
   };
-  if (config.migrateOnStart) await ensureDatabaseExists(dbSettings);
-  const orm = await connectDatabase(dbSettings);
+  const orm = await openDatabase(dbSettings, config.migrateOnStart);
   if (config.migrateOnStart) {
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
@@ -169,7 +187,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<ShutdownOutcome> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    listening: { host: config.host, port },
     restRoutes,
     metricsUrl: metricsServer ? `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics` : undefined,
     server: listening,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ConflictError, DomainError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
@@ -25,8 +26,24 @@ export interface ErrorReporter {
   (error: unknown): void;
 }
 
-/** The GraphQL edge's single mapping from domain errors to `extensions.code`. */
+/**
+ * The request id of the GraphQL request being answered. Apollo formats some errors outside its
+ * request pipeline, with no context to read it from (CSRF prevention, a context function that
+ * throws, an unparsable body), so the express route keeps it in async-local storage for them too.
+ */
+export const graphqlRequestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+/** The GraphQL edge's single mapping from domain errors to `extensions.code`; every error carries the request id. */
 export function createFormatError(reportUnexpected: ErrorReporter) {
+  const format = mapError(reportUnexpected);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const shaped = format(formatted, error);
+    const requestId = graphqlRequestScope.getStore()?.requestId;
+    return requestId ? { ...shaped, extensions: { ...shaped.extensions, requestId } } : shaped;
+  };
+}
+
+function mapError(reportUnexpected: ErrorReporter) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = translateOrmError(unwrapResolverError(error));
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };

@@ -8,8 +8,8 @@ function operationLabel(name: string | null | undefined): string {
 }
 
 /**
- * Names the operation for the request log and metrics, times it, and stamps the request id on every
- * error so a client report can be matched to the server's log line.
+ * Names the operation for the request log and metrics and times it. (The request id on every error
+ * is formatError's: src/graphql/format-error.ts.)
  */
 export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {
@@ -21,15 +21,9 @@ export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Reques
           operation = operationLabel(operationName);
           contextValue.logFields.operation = operation;
         },
-        async willSendResponse({ response, errors }) {
+        async willSendResponse({ errors }) {
           stop({ operation });
           metrics.graphqlOperations.inc({ operation, outcome: errors?.length ? 'error' : 'ok' });
-          if (response.body.kind === 'single' && response.body.singleResult.errors) {
-            response.body.singleResult.errors = response.body.singleResult.errors.map((error) => ({
-              ...error,
-              extensions: { ...error.extensions, requestId: contextValue.requestId },
-            }));
-          }
         },
       };
     },

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { buildSchema as buildSdlSchema, GraphQLSchema, type GraphQLDirective } from 'graphql';
+import { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { applyAuthDirective, authDirectiveDefinition } from '../directives/auth.directive';
 import { createRateLimitDirective } from '../directives/rate-limit.directive';
@@ -22,9 +22,12 @@ export async function buildGraphQLSchema(resolvers: ContainerType, rateLimits: R
     emitSchemaFile: false,
   });
   const rateLimit = createRateLimitDirective(rateLimits);
-  const rateLimitDefinition = buildSdlSchema(rateLimit.rateLimitDirectiveTypeDefs).getDirective('rateLimit') as GraphQLDirective;
   const config = built.toConfig();
-  const withDirectives = new GraphQLSchema({ ...config, directives: [...config.directives, authDirectiveDefinition, rateLimitDefinition] });
+  const withDirectives = new GraphQLSchema({
+    ...config,
+    types: [...config.types, rateLimit.bucketType],
+    directives: [...config.directives, authDirectiveDefinition, rateLimit.directive],
+  });
   // Authentication is checked before the rate limit, so anonymous probing cannot drain a user's bucket.
-  return applyAuthDirective(rateLimit.rateLimitDirectiveTransformer(withDirectives));
+  return applyAuthDirective(rateLimit.transformer(withDirectives));
 }

@@ -6,8 +6,9 @@ import type { RateDecision, RateLimiter } from './rate.limiter';
 export class RateLimitService {
   constructor(
     private readonly limiter: RateLimiter,
-    private readonly limits: RateLimits,
-    private readonly enabled: boolean,
+    /** The configured limits; the GraphQL schema describes its @rateLimit buckets with them. */
+    readonly limits: RateLimits,
+    readonly enabled: boolean,
   ) {}
 
   get rejections(): number {

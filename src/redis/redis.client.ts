@@ -78,8 +78,36 @@ export async function openRedis(settings: RedisSettings, logger: Logger): Promis
   const redis = createRedis(target, settings.redisKeyPrefix);
   const subscriber = createRedis(target, settings.redisKeyPrefix);
   // Connection errors are reported where a command fails; the client reconnects by itself.
-  redis.on('error', () => undefined);
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    lastError = error;
+  });
   subscriber.on('error', () => undefined);
-  if (!(await waitForRedis(redis))) logger.warn('Redis is not reachable; starting degraded');
+  if (!(await waitForRedis(redis))) logger.warn({ redis: describeRedisTarget(target) }, redisUnreachableMessage(target, lastError));
   return { redis, subscriber };
+}
+
+/** The setting that points at Redis, as it may be shown: the password masked. */
+export function describeRedisTarget(target: RedisTarget): string {
+  if ('clusterNodes' in target) return `REDIS_CLUSTER_NODES=${target.clusterNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`;
+  const url = new URL(target.url);
+  if (url.password) url.password = '***';
+  return `REDIS_URL=${url.toString().replace(/\/$/, '')}`;
+}
+
+/**
+ * Starting degraded is deliberate (requests still work, see README "Shutdown and outages"), so this
+ * is a warning, but it names the setting and what to check, as a failed database does.
+ */
+export function redisUnreachableMessage(target: RedisTarget, error: Error | undefined): string {
+  const what = 'clusterNodes' in target ? 'Redis Cluster' : 'Redis';
+  const cause = error ? `: ${error.message}` : '';
+  const check =
+    'clusterNodes' in target
+      ? 'Check that the cluster nodes run and answer on those addresses (cluster mode enabled, all slots covered)'
+      : 'Check that Redis runs and accepts connections at that host and port, and the password in the URL';
+  return (
+    `${what} does not answer at ${describeRedisTarget(target)}${cause}. Starting degraded: rate limits let requests through, caches read PostgreSQL, ` +
+    `and the client keeps reconnecting. ${check}; or unset it to keep this state in process (one instance only).`
+  );
 }

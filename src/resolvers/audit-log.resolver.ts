@@ -14,7 +14,7 @@ export class AuditLogResolver {
 
   @Query(() => AuditLogConnectionType, { description: 'The audit trail, newest first.' })
   @Directive('@auth(requires: ADMIN)')
-  @Directive('@rateLimit(limit: 1000, duration: 3600)')
+  @Directive('@rateLimit(bucket: READ)')
   async auditLogs(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => AuditLogFilterInput, { nullable: true }) filter?: AuditLogFilterInput,

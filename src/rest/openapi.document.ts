@@ -1,3 +1,4 @@
+import { packageInfo } from '../app/package-info';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import '../dto/auth.inputs';
 import '../dto/user.inputs';
@@ -132,7 +133,7 @@ export function buildOpenApiDocument(): Json {
     openapi: '3.1.0',
     info: {
       title: 'User Management API',
-      version: '1.0.0',
+      version: packageInfo.version,
       description: 'REST /v1 for older clients. The same services also answer GraphQL at /graphql.',
     },
     servers: [{ url: '/' }],

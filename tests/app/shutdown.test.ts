@@ -1,13 +1,21 @@
 import { ApiProcess, baseEnv, buildApi, type BuiltApi, httpRequest, probe, SharedStores, SplitRequest } from '../support/api-process';
 import { userInput } from '../support/factories';
-import { sleep } from '../support/problem';
 import { freePort } from '../support/redis-tools';
 import { REDIS_READY_CHECK } from '../support/redis-mode';
 
-jest.setTimeout(60_000);
+// Generous: every wait below is for an event, so a busy machine only makes them later.
+jest.setTimeout(180_000);
 
-/** Long enough for the server to have read what was sent (and far shorter than any timeout at play). */
-const SETTLE_MS = 300;
+/** Open client connections, as the server counts them (its /metrics gauge; the scrape's own included). */
+async function openConnections(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^http_active_connections (\d+)$/m.exec(text)?.[1]);
+}
+
+/** Until the server has accepted `count` connections besides the one asking: what a signal must find in flight. */
+async function untilAccepted(url: string, count: number): Promise<void> {
+  while ((await openConnections(url)) < count + 1) await new Promise((resolve) => setImmediate(resolve));
+}
 
 /**
  * The real entry point, `node dist/main.js`, in a child process, receiving the signals an
@@ -20,7 +28,7 @@ describe('graceful shutdown of node dist/main.js', () => {
 
   beforeAll(async () => {
     [build] = await Promise.all([buildApi(), stores.create()]);
-  }, 180_000);
+  });
   afterAll(async () => {
     try {
       await Promise.allSettled(processes.map((api) => api.kill()));
@@ -41,8 +49,9 @@ describe('graceful shutdown of node dist/main.js', () => {
   }
 
   it('SIGTERM: /ready turns 503, new connections are refused, the in-flight login still succeeds, exit 0', async () => {
-    // A production-grade argon2 cost makes the login do seconds of real work after the signal.
-    const api = await startApi({ ARGON2_MEMORY_KIB: '262144', ARGON2_ITERATIONS: '8' });
+    // A real argon2 cost makes the login do work after the signal; a shutdown timeout no busy machine
+    // can exhaust makes exit code 0 mean "drained", whatever the machine's speed.
+    const api = await startApi({ ARGON2_MEMORY_KIB: '65536', ARGON2_ITERATIONS: '3', SHUTDOWN_TIMEOUT: '600' });
     const input = userInput();
     const signup = await fetch(`${api.url}/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
     expect(signup.status).toBe(201);
@@ -53,12 +62,11 @@ describe('graceful shutdown of node dist/main.js', () => {
     const readyText = httpRequest('GET', '/ready');
     const ready = new SplitRequest(api.port, readyText.slice(0, -2), readyText.slice(-2));
     await Promise.all([login.send(), ready.send()]);
-    await sleep(SETTLE_MS);
+    await untilAccepted(api.url, 2);
 
-    const signalledAt = Date.now();
     api.signal('SIGTERM');
-    await api.waitForLog((line) => line.message === 'Shutting down' && line.signal === 'SIGTERM', 5000);
-    await sleep(100);
+    // Written in the same tick as the listener is closed (src/app/serve.ts, server.ts drain()).
+    await api.waitForLog((line) => line.message === 'Shutting down' && line.signal === 'SIGTERM');
 
     // Nobody new gets in...
     const fresh = await probe(`${api.url}/ready`);
@@ -78,9 +86,9 @@ describe('graceful shutdown of node dist/main.js', () => {
     expect(JSON.parse(loginAnswer.body)).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: 'Bearer' });
     expect(loginAnswer.headers.connection).toBe('close');
 
+    // 0: everything finished (a request cut at the timeout would make it 1 and log an error).
     const exit = await api.exited;
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
-    expect(exit.at - signalledAt).toBeLessThan(10_000);
 
     // The login was served after shutdown began, with real work to do, and nothing was cut.
     const shutdownLine = api.logs.findIndex((line) => line.message === 'Shutting down');
@@ -96,19 +104,18 @@ describe('graceful shutdown of node dist/main.js', () => {
     const text = httpRequest('POST', '/v1/auth/login', { username: 'nobody_at_all', password: 'Whatever-passw0rd' });
     const stuck = new SplitRequest(api.port, text.slice(0, -5), text.slice(-5));
     await stuck.send();
-    await sleep(SETTLE_MS);
+    await untilAccepted(api.url, 1);
 
     const signalledAt = Date.now();
     api.signal('SIGTERM');
     const closed = await stuck.closed;
-    const cutAfter = Date.now() - signalledAt;
+    // Not before the timeout (a lower bound: a busy machine can only make it later)...
     expect(closed.received).toBe('');
-    expect(cutAfter).toBeGreaterThanOrEqual(900);
-    expect(cutAfter).toBeLessThan(5000);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(900);
 
+    // ...and by the shutdown timeout, not by the last-resort exit 10 s later, which would log no such line.
     const exit = await api.exited;
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });
-    expect(exit.at - signalledAt).toBeLessThan(6000);
     expect(api.logs).toContainEqual(
       expect.objectContaining({ level: 'ERROR', message: 'Requests still running at the shutdown timeout; cut their connections', timeoutSeconds: 1 }),
     );
@@ -120,15 +127,18 @@ describe('graceful shutdown of node dist/main.js', () => {
     await idle.send();
     await idle.answered;
 
-    const signalledAt = Date.now();
     api.signal('SIGINT');
     const closed = await idle.closed;
+    const closedAt = Date.now();
     expect(closed.received).toMatch(/^HTTP\/1\.1 200 /);
     expect(closed.received).toMatch(/keep-alive/i);
     const exit = await api.exited;
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
-    // Well inside the 10 s default timeout and node's 5 s keep-alive timeout: nothing waited for the idle socket.
-    expect(exit.at - signalledAt).toBeLessThan(3000);
-    expect(api.logs).toContainEqual(expect.objectContaining({ message: 'Shutting down', signal: 'SIGINT', timeoutSeconds: 10 }));
+    const shuttingDown = await api.waitForLog((line) => line.message === 'Shutting down' && line.signal === 'SIGINT');
+    expect(shuttingDown).toMatchObject({ timeoutSeconds: 10 });
+    // Closed as shutdown began, not by node's 5 s keep-alive timeout: the server writes the log line and
+    // closes the idle socket in the same tick, so only this test process's own scheduling separates
+    // the two arrivals (measured between them, not from the signal, so a slow start or exit is not counted).
+    expect(closedAt - api.arrivals.get(shuttingDown)!).toBeLessThan(2500);
   });
 });

@@ -66,10 +66,26 @@ describe('GraphQL limits', () => {
     expect(response.status).toBe(400);
   });
 
-  it('refuses a simple GET or form POST that could be a CSRF attempt', async () => {
-    const response = await ctx.api.request('POST', '/graphql', { rawBody: 'query={__typename}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(500);
+  it('refuses a simple GET or form POST that could be a CSRF attempt, with the request id like every error', async () => {
+    const form = await ctx.api.request('POST', '/graphql', { rawBody: 'query={__typename}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const get = await ctx.api.get('/graphql?query=%7B__typename%7D', { headers: { 'x-request-id': 'csrf-check-1' } });
+    for (const response of [form, get]) {
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/Cross-Site Request Forgery/), extensions: { code: 'BAD_REQUEST', requestId: response.headers.get('x-request-id') } }),
+      ]);
+    }
+    expect(get.body.errors[0].extensions.requestId).toBe('csrf-check-1');
+  });
+
+  it('puts the request id on errors raised before the operation runs: an unreadable token, a body that is no GraphQL request', async () => {
+    const badToken = await ctx.api.request('POST', '/graphql', { body: { query: '{ __typename }' }, headers: { authorization: 'Bearer not-a-token' } });
+    const notARequest = await ctx.api.request('POST', '/graphql', { body: { nothing: 'here' } });
+    for (const response of [badToken, notARequest]) {
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.body.errors[0].extensions.requestId).toBe(response.headers.get('x-request-id'));
+    }
+    expect(badToken.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });
 

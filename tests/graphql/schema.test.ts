@@ -14,6 +14,31 @@ describe('schema.graphql', () => {
     expect(sdl).toMatch(/users\([^)]*\): UserConnection! @auth\(requires: MODERATOR\)/s);
   });
 
+  it('@rateLimit names the bucket a field spends from, and no number the limiter would not use', async () => {
+    const sdl = await printGraphQLSchema();
+    expect(sdl).toMatch(/directive @rateLimit\(bucket: RateLimitBucket!\) on OBJECT \| FIELD_DEFINITION/);
+    expect(sdl).not.toMatch(/@rateLimit\((limit|duration)/);
+    const buckets = Object.fromEntries([...sdl.matchAll(/^  (\w+)(?:\([^)]*\))?: [^\n]*@rateLimit\(bucket: (\w+)\)/gms)].map((match) => [match[1], match[2]]));
+    expect(buckets).toEqual({
+      auditLogs: 'READ',
+      sessions: 'READ',
+      me: 'READ',
+      user: 'READ',
+      users: 'READ',
+      login: 'AUTH',
+      refreshToken: 'AUTH',
+      logout: 'WRITE',
+      logoutAll: 'WRITE',
+      changePassword: 'WRITE',
+      revokeSession: 'WRITE',
+      createUser: 'SIGNUP',
+      updateUser: 'WRITE',
+      deleteUser: 'WRITE',
+    });
+    // The committed schema describes the defaults, by the variable that changes each.
+    expect(sdl).toContain('Login and token refresh, per client IP: 5 per 60 s (RATE_LIMIT_AUTH_PER_IP).');
+  });
+
   it('never exposes password hashes or deletion marks', async () => {
     const sdl = await printGraphQLSchema();
     expect(sdl).not.toMatch(/passwordHash|deletedAt|tokenHash/);

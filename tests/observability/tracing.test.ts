@@ -5,11 +5,11 @@ import path from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { redactSqlLiterals, startTracing, tracesUrl } from '../../src/observability/tracing';
+import { buildApi, type BuiltApi } from '../support/api-process';
 import { keysWithPrefix, rawRedis } from '../support/redis-tools';
 import { dropDatabase, PG_ADMIN_URL, REDIS_AVAILABLE, REDIS_URL } from '../support/test-server';
 
 const ROOT = path.resolve(__dirname, '../..');
-const DIST = path.join(ROOT, 'dist');
 
 /** Modules that startTracing loads; none of them may be loaded while tracing is off. */
 const SDK_MODULES = [
@@ -135,12 +135,17 @@ describe('tracing on (child node process over the compiled server)', () => {
   const databaseName = `uma_test_${suffix}`;
   const keyPrefix = `uma-test:${suffix}:`;
 
+  // The compiled server, as `npm start` runs it, in a private copy (dist/ may be in use by someone else).
+  let build: BuiltApi;
+  let DIST: string;
+
   beforeAll(async () => {
-    const build = await runNode([require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], process.env, 120_000);
-    if (build.code !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
-  }, 130_000);
+    build = await buildApi();
+    DIST = build.dist;
+  });
 
   afterAll(async () => {
+    build?.remove();
     await dropDatabase(databaseName);
     if (!REDIS_AVAILABLE) return;
     const redis = rawRedis();
@@ -247,12 +252,11 @@ describe('tracing on (child node process over the compiled server)', () => {
     expect(off).toMatchObject({ started: false, sdkLoaded: false, recording: false });
 
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
-    const on = reported<{ started: boolean; sdkLoaded: boolean; recording: boolean; ms: number }>(
+    const on = reported<{ started: boolean; sdkLoaded: boolean; recording: boolean; flushed: boolean }>(
       await runNode(['-e', script], childEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint })),
       'BOOTSTRAP',
     );
-    expect(on).toMatchObject({ started: true, sdkLoaded: true, recording: true });
-    // The failed export neither threw nor held shutdown past its bound.
-    expect(on.ms).toBeLessThan(10_000);
+    // The failed export neither threw nor held shutdown (bounded at 2 s here): the child reported and exited by itself.
+    expect(on).toMatchObject({ started: true, sdkLoaded: true, recording: true, flushed: expect.any(Boolean) });
   }, 60_000);
 });

@@ -25,6 +25,8 @@ describe('OpenAPI description and docs', () => {
     const result = validateOpenApi(response.body);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
+    // One version: package.json's.
+    expect(response.body.info.version).toBe(require('../../package.json').version);
     expect(validateOpenApi({ openapi: '3.1.0', info: { title: 'x' }, paths: 42 }).valid).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,28 +15,31 @@ const ROOT = resolve(__dirname, '..', '..');
 export interface BuiltApi {
   /** The compiled entry point, as `npm start` runs it. */
   main: string;
+  /** The compiled tree (dist/ of a private copy of the project's layout). */
+  dist: string;
   remove(): void;
 }
 
 /**
- * Compiles src with the production tsconfig, as `npm run build` does, but into a private temporary
- * directory: dist/ is shared with whoever else builds or runs the app at the same time. A symlink
- * to node_modules lets the compiled code resolve its dependencies from there.
+ * Builds src with tools/build.mjs, as `npm run build` does, but into a private temporary copy of
+ * the project's layout: dist/ is shared with whoever else builds or runs the app at the same time.
+ * Symlinks to node_modules and package.json let the compiled code find its dependencies and version.
  */
 export async function buildApi(): Promise<BuiltApi> {
-  const outDir = mkdtempSync(join(tmpdir(), 'uma-dist-'));
-  const remove = () => rmSync(outDir, { recursive: true, force: true });
+  const root = mkdtempSync(join(tmpdir(), 'uma-build-'));
+  const dist = join(root, 'dist');
+  const remove = () => rmSync(root, { recursive: true, force: true });
   try {
-    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, timeout: 120_000 });
-    symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
-    const main = join(outDir, 'main.js');
+    await promisify(execFile)(process.execPath, [join(ROOT, 'tools', 'build.mjs'), '--out-dir', dist, '--no-ide', '--quiet'], { cwd: ROOT });
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    symlinkSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+    const main = join(dist, 'main.js');
     if (!existsSync(main)) throw new Error(`the build produced no ${main}`);
-    return { main, remove };
+    return { main, dist, remove };
   } catch (error) {
     remove();
-    const { stdout } = error as { stdout?: string };
-    throw new Error(`tsc failed: ${stdout || (error as Error).message}`);
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`build failed: ${stderr || (error as Error).message}`);
   }
 }
 
@@ -120,6 +123,9 @@ export interface Exit {
  */
 export class ApiProcess {
   readonly logs: Record<string, unknown>[] = [];
+  /** Date.now() when each log line arrived, by line. */
+  readonly arrivals = new Map<Record<string, unknown>, number>();
+  private readonly lineEvents = new EventEmitter();
   stderr = '';
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
@@ -138,27 +144,27 @@ export class ApiProcess {
       pending = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim()) continue;
+        let parsed: Record<string, unknown>;
         try {
-          this.logs.push(JSON.parse(line));
+          parsed = JSON.parse(line);
         } catch {
-          this.logs.push({ raw: line });
+          parsed = { raw: line };
         }
+        this.logs.push(parsed);
+        this.arrivals.set(parsed, Date.now());
+        this.lineEvents.emit('line', parsed);
       }
     });
     this.child.stderr!.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
-    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, at: Date.now() }));
+    this.exited = once(this.child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, at: Date.now() }));
   }
 
   static async start(main: string, port: number, env: Record<string, string>): Promise<ApiProcess> {
     const api = new ApiProcess(main, port, env);
-    const started = api.waitForLog((line) => typeof line.message === 'string' && line.message.startsWith('User API listening'), 60_000);
-    const exited = api.exited.then((exit) => {
-      throw new Error(`the API exited during start-up (code ${exit.code}, signal ${exit.signal}): ${api.stderr}`);
-    });
     try {
-      await Promise.race([started, exited]);
+      await api.waitForLog((line) => typeof line.message === 'string' && line.message.startsWith('User API listening'));
     } catch (error) {
       await api.kill();
       throw error;
@@ -178,15 +184,26 @@ export class ApiProcess {
     this.child.kill(signal);
   }
 
-  /** Resolves with the first log line (already written or to come) that matches. */
-  async waitForLog(matches: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.logs.find(matches);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such log line within ${timeoutMs} ms; stderr: ${this.stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  /**
+   * Resolves with the first log line (already written or to come) that matches; rejects if the
+   * process exits without writing one. No deadline of its own: a busy machine only makes it later
+   * (the test's own timeout is the bound).
+   */
+  waitForLog(matches: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const found = this.logs.find(matches);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const onLine = (line: Record<string, unknown>) => {
+        if (!matches(line)) return;
+        this.lineEvents.off('line', onLine);
+        resolve(line);
+      };
+      this.lineEvents.on('line', onLine);
+      this.exited.then((exit) => {
+        this.lineEvents.off('line', onLine);
+        reject(new Error(`the API exited (code ${exit.code}, signal ${exit.signal}) without such a log line; stderr: ${this.stderr}`));
+      });
+    });
   }
 
   /** Cleanup: SIGKILL if it still runs, and wait for it to be gone. */
