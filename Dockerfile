@@ -34,9 +34,11 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && n
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime
+# Stack traces point into src/ (dist/ carries swc's source maps), for the server and the scripts alike.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8000
+    PORT=8000 \
+    NODE_OPTIONS=--enable-source-maps
 WORKDIR /app
 # Files stay owned by root and read-only to the app user: the process never writes to its own tree,
 # which also lets Kubernetes run it with readOnlyRootFilesystem.
@@ -50,4 +52,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # main.js handles SIGTERM itself (drains in-flight requests, closes the pools), so node runs as PID 1.
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+CMD ["node", "dist/main.js"]
