@@ -138,7 +138,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   let shuttingDown = false;
-  const readiness = createReadinessCheck(orm, redis, () => shuttingDown, replicaProbes(orm));
+  const readiness = createReadinessCheck(orm, redis, () => shuttingDown, replicaProbes(orm), { redisEssential: config.rateLimit.failClosed && config.rateLimit.enabled });
   let server: Server | undefined;
   const metrics = new Metrics({
     orm,
