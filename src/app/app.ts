@@ -22,9 +22,9 @@ import { authRouter } from '../rest/auth.router';
 import { docsRouter } from '../rest/docs.router';
 import { healthRouter } from '../rest/health.router';
 import { notFoundHandler, problemMiddleware } from '../rest/problem.middleware';
-import { rejectInvalidToken, requestContext, requestIdAndLogging } from '../rest/request-context.middleware';
+import { requestContext, requestIdAndLogging } from '../rest/request-context.middleware';
 import { usersRouter } from '../rest/users.router';
-import { rateLimitMiddleware } from '../rest/rate-limit.middleware';
+import { canonicalRouter, routeGuard, unmatchedGuard } from '../rest/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from './readiness';
 
@@ -82,6 +82,9 @@ export async function createApp({ config, orm, services, readiness, logger, metr
 
   const app = express();
   app.disable('x-powered-by');
+  // One spelling per route (see canonicalRouter); set before the first route, which builds the app's router.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('trust proxy', config.trustProxy);
   app.use(requestIdAndLogging(logger));
   app.use(metrics.middleware());
@@ -94,20 +97,25 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(requestContext(orm, services.auth));
 
-  const v1 = express.Router();
-  v1.use(rejectInvalidToken);
-  v1.use(rateLimitMiddleware(services.rateLimits));
+  // Each route's first handler (the guard) answers bad tokens and picks the rate bucket of that route.
+  const guard = routeGuard(services.rateLimits);
+  const v1 = canonicalRouter();
   const restRouters: Record<string, Router> = {
-    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }),
-    '/audit-logs': auditLogsRouter(services.auditQueries),
-    '/auth': authRouter(services.auth),
+    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
+    '/audit-logs': auditLogsRouter(services.auditQueries, guard),
+    '/auth': authRouter(services.auth, guard),
   };
   for (const [prefix, router] of Object.entries(restRouters)) v1.use(prefix, router);
+  v1.use(unmatchedGuard(services.rateLimits));
   app.use('/v1', v1);
   app.use(docsRouter());
 
   app.use(
     '/graphql',
+    (_req, res, next) => {
+      res.locals.route = '/graphql';
+      next();
+    },
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const authError = res.locals.authError as unknown;
