@@ -6,6 +6,7 @@ import { PasswordHistory } from '../entities/password-history.entity';
 import { User } from '../entities/user.entity';
 import { UserRole } from '../entities/user-role';
 import type { PasswordHasher } from '../security/password.hasher';
+import { normalizeEmail } from '../identity/email.address';
 
 export interface AdminCredentials {
   username: string;
@@ -25,7 +26,7 @@ async function createAdmin(em: EntityManager, hasher: PasswordHasher, admin: Adm
   await em.transactional(async (tx) => {
     const user = tx.getRepository(User).add({
       username: admin.username,
-      email: admin.email.toLowerCase(),
+      email: normalizeEmail(admin.email).email,
       passwordHash,
       firstName: 'Admin',
       lastName: 'Admin',
@@ -77,7 +78,7 @@ export async function ensureGeneratedAdmin(orm: MikroORM, hasher: PasswordHasher
     `# First admin of the User API, created ${new Date().toISOString()}.`,
     '# Sign in, change the password, then delete this file.',
     `username: ${settings.username}`,
-    `email: ${settings.email.toLowerCase()}`,
+    `email: ${normalizeEmail(settings.email).email}`,
     `password: ${password}`,
     '',
   ].join('\n');

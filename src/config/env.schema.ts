@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkEmail } from '../identity/email.address';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -68,7 +69,8 @@ export const envSchema = z
     REFRESH_TOKEN_EXPIRE: positiveInt.default(10080),
     SIGNUP_ENABLED: booleanFromString.default('true'),
     ADMIN_USERNAME: z.string().min(3).optional(),
-    ADMIN_EMAIL: z.string().email().optional(),
+    // The API's own e-mail rule, so the first admin's address is one the API accepts and serves.
+    ADMIN_EMAIL: z.string().refine((email) => checkEmail(email).ok, 'must be an e-mail address the API accepts (see src/identity/email.address.ts)').optional(),
     ADMIN_PASSWORD: z.string().min(8).optional(),
     ADMIN_GENERATE: booleanFromString.optional(),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),

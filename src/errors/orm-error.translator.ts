@@ -4,7 +4,7 @@ import { ConflictError, ServiceUnavailableError } from './domain.errors';
 /** Unique index name -> the API field it protects. */
 const uniqueFieldByConstraint: Record<string, string> = {
   users_username_lower_unique: 'username',
-  users_email_lower_unique: 'email',
+  users_email_key_unique: 'email',
 };
 
 /**

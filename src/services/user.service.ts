@@ -19,6 +19,7 @@ import type { PasswordHasher } from '../security/password.hasher';
 import { withCursor } from '../validation/cursor';
 import { assertUuid } from '../validation/ids';
 import { validateInput } from '../validation/validate-input';
+import { normalizeEmail } from '../identity/email.address';
 import { type AuditService, diffFields } from './audit.service';
 
 export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
@@ -76,7 +77,7 @@ export class UserService {
       ctx.em.transactional(async (em) => {
         const created = em.getRepository(User).add({
           username: input.username,
-          email: input.email.toLowerCase(),
+          email: normalizeEmail(input.email).email,
           passwordHash,
           firstName: input.firstName,
           lastName: input.lastName,
@@ -141,7 +142,7 @@ export class UserService {
   async updateUser(ctx: RequestContext, id: string, raw: unknown, mode: 'merge' | 'replace'): Promise<User> {
     const input: UpdateUserInput = mode === 'replace' ? { phone: null, ...(await validateInput(ReplaceUserInput, raw)) } : await validateInput(UpdateUserInput, raw);
     const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<User>;
-    if (changes.email) changes.email = changes.email.toLowerCase();
+    if (changes.email) changes.email = normalizeEmail(changes.email).email;
 
     const { user, endedSessions } = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
