@@ -3,7 +3,7 @@ import type { User } from '../entities/user.entity';
 /** What the API shows of a user, and all a cache ever holds: never the hash, never the deletion mark. */
 export type UserView = Pick<
   User,
-  'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'phone' | 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'lastLoginAt'
+  'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'phone' | 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'lastLoginAt' | 'version'
 >;
 
 export function toUserView(user: UserView): UserView {
@@ -20,6 +20,7 @@ export function toUserView(user: UserView): UserView {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     lastLoginAt: user.lastLoginAt,
+    version: user.version,
   };
 }
 

@@ -27,7 +27,7 @@ import { UserRole } from './user-role';
 export class User {
   [EntityRepositoryType]?: UserRepository;
 
-  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt' | 'emailKey' | 'emailIssue';
+  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt' | 'emailKey' | 'emailIssue' | 'version';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -82,4 +82,8 @@ export class User {
 
   @Property({ type: 'timestamptz', nullable: true, hidden: true })
   deletedAt: Date | null = null;
+
+  /** Moved by the ORM on every update of the row: the ETag, and what If-Match / expectedVersion compare. */
+  @Property({ version: true, default: 1 })
+  version: number = 1;
 }

@@ -42,6 +42,11 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The client's precondition (If-Match, expectedVersion) no longer holds: someone changed it first. */
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'PRECONDITION_FAILED';
+}
+
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
 }

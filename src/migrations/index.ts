@@ -3,6 +3,7 @@ import { Migration20261125010000_audit_archive } from './Migration20261125010000
 import { Migration20261126000000_user_search_trgm } from './Migration20261126000000_user_search_trgm';
 import { Migration20261126010000_user_search_trgm_fastupdate } from './Migration20261126010000_user_search_trgm_fastupdate';
 import { Migration20261127000000_email_key } from './Migration20261127000000_email_key';
+import { Migration20261127010000_user_version } from './Migration20261127010000_user_version';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261126000000_user_search_trgm', class: Migration20261126000000_user_search_trgm },
   { name: 'Migration20261126010000_user_search_trgm_fastupdate', class: Migration20261126010000_user_search_trgm_fastupdate },
   { name: 'Migration20261127000000_email_key', class: Migration20261127000000_email_key },
+  { name: 'Migration20261127010000_user_version', class: Migration20261127010000_user_version },
 ];

@@ -14,6 +14,17 @@ const body = (name: string, required = true) => ({ required, content: { 'applica
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 const queryParams = (spec: ParamSpec) => Object.entries(spec).map(([name, kind]) => ({ name, in: 'query', required: false, schema: paramSchema(kind) }));
 
+const ETAG = { ETag: { description: 'The user\'s version as a strong entity tag, e.g. "3".', schema: { type: 'string' } } };
+const IF_MATCH = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'Only if the user is still at one of these versions (entity tags from ETag; * for any). Never required.',
+  schema: { type: 'string' },
+};
+const userAnswer = (description: string) => ({ description, headers: ETAG, content: json(ref('User')) });
+const PRECONDITION_FAILED = { '412': problem('If-Match named another version: the user changed since it was read.') };
+
 const COMMON_ERRORS = {
   '400': problem('Malformed JSON, wrong content type or malformed id.'),
   '401': problem('Missing, invalid or revoked bearer token.'),
@@ -44,7 +55,7 @@ const EMAIL_RULE =
 
 const userSchema: Json = {
   type: 'object',
-  required: ['id', 'username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'lastLoginAt'],
+  required: ['id', 'username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'lastLoginAt', 'version'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     username: { type: 'string' },
@@ -58,6 +69,7 @@ const userSchema: Json = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     lastLoginAt: { type: ['string', 'null'], format: 'date-time' },
+    version: { type: 'integer', description: 'Moves with every change; the ETag, and what If-Match compares.' },
   },
 };
 
@@ -152,7 +164,7 @@ export function buildOpenApiDocument(): Json {
           security: [{}, ...secured],
           requestBody: body('CreateUserInput'),
           responses: {
-            '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } } }, content: json(ref('User')) },
+            '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } }, ...ETAG }, content: json(ref('User')) },
             '403': problem('Sign-up disabled, or role/status fields without admin.'),
             '409': problem('Username or email taken (any letter case).'),
             '413': problem('Body over the size limit.'),
@@ -172,24 +184,27 @@ export function buildOpenApiDocument(): Json {
         get: {
           summary: 'Fetch a user',
           security: secured,
-          responses: { '200': { description: 'The user', content: json(ref('User')) }, '404': problem('Missing, deleted, or not yours to see.'), ...COMMON_ERRORS },
+          responses: { '200': userAnswer('The user'), '404': problem('Missing, deleted, or not yours to see.'), ...COMMON_ERRORS },
         },
         put: {
           summary: 'Replace the profile',
           security: secured,
+          parameters: [IF_MATCH],
           requestBody: body('ReplaceUserInput'),
-          responses: { '200': { description: 'Updated', content: json(ref('User')) }, '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken.'), '422': problem('Invalid.'), ...COMMON_ERRORS },
+          responses: { '200': userAnswer('Updated'), '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken, or it would remove the last active admin.'), ...PRECONDITION_FAILED, '422': problem('Invalid.'), ...COMMON_ERRORS },
         },
         patch: {
           summary: 'Change some fields (JSON merge patch; phone: null clears)',
           security: secured,
+          parameters: [IF_MATCH],
           requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateUserInput') }, 'application/merge-patch+json': { schema: ref('UpdateUserInput') } } },
-          responses: { '200': { description: 'Updated', content: json(ref('User')) }, '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken.'), '422': problem('Invalid.'), ...COMMON_ERRORS },
+          responses: { '200': userAnswer('Updated'), '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken, or it would remove the last active admin.'), ...PRECONDITION_FAILED, '422': problem('Invalid.'), ...COMMON_ERRORS },
         },
         delete: {
           summary: 'Soft-delete the user and end their sessions',
           security: secured,
-          responses: { '204': { description: 'Deleted' }, '403': problem('Not allowed.'), '404': problem('Not found.'), ...COMMON_ERRORS },
+          parameters: [IF_MATCH],
+          responses: { '204': { description: 'Deleted' }, '403': problem('Not allowed.'), '404': problem('Not found.'), '409': problem('The last active admin cannot be deleted.'), ...PRECONDITION_FAILED, ...COMMON_ERRORS },
         },
       },
       '/v1/users/{id}/password': {

@@ -9,6 +9,7 @@ import { parseQueryParams } from './query-params';
 import { presentSession, presentUser } from './user.presenter';
 import { parseUserListQuery } from './user-list.query';
 import { canonicalRouter, type RouteGuard } from './route.guard';
+import { ifMatch, setEtag } from './etag';
 
 /** Anonymous, it is a sign-up (its own small bucket); signed in, an admin creating an account. */
 const signUpOrWrite = (signedIn: boolean): RateCategory => (signedIn ? 'write' : 'signup');
@@ -26,6 +27,7 @@ export function usersRouter({ users, sessions, passwords, auditQueries }: UsersR
 
   router.post('/', guard(signUpOrWrite), requireJsonBody, async (req, res) => {
     const user = await users.createUser(contextOf(res), req.body);
+    setEtag(res, user.version);
     res.status(201).location(`/v1/users/${user.id}`).json(presentUser(user));
   });
 
@@ -39,19 +41,25 @@ export function usersRouter({ users, sessions, passwords, auditQueries }: UsersR
   });
 
   router.get('/:id', guard('read'), async (req, res) => {
-    res.json(presentUser(await users.getUserById(contextOf(res), String(req.params.id))));
+    const user = await users.getUserById(contextOf(res), String(req.params.id));
+    setEtag(res, user.version);
+    res.json(presentUser(user));
   });
 
   router.put('/:id', guard('write'), requireJsonBody, async (req, res) => {
-    res.json(presentUser(await users.updateUser(contextOf(res), String(req.params.id), req.body, 'replace')));
+    const user = await users.updateUser(contextOf(res), String(req.params.id), req.body, 'replace', ifMatch(req));
+    setEtag(res, user.version);
+    res.json(presentUser(user));
   });
 
   router.patch('/:id', guard('write'), requireJsonBody, async (req, res) => {
-    res.json(presentUser(await users.updateUser(contextOf(res), String(req.params.id), req.body, 'merge')));
+    const user = await users.updateUser(contextOf(res), String(req.params.id), req.body, 'merge', ifMatch(req));
+    setEtag(res, user.version);
+    res.json(presentUser(user));
   });
 
   router.delete('/:id', guard('write'), async (req, res) => {
-    await users.deleteUser(contextOf(res), String(req.params.id));
+    await users.deleteUser(contextOf(res), String(req.params.id), ifMatch(req));
     res.status(204).end();
   });
 

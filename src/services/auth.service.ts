@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Actor, RequestContext } from '../context/request-context';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
@@ -67,7 +67,10 @@ export class AuthService {
     const rehashed = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : null;
     const pair = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
-        const current = em.merge(user);
+        // The row as it is now, locked until the session is in: a password change or a deactivation
+        // that committed while the password was being verified wins, and this login fails.
+        const current = await em.getRepository(User).findOne({ id: user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!current || !current.isActive || current.deletedAt !== null || current.passwordHash !== user.passwordHash) throw new UnauthenticatedError(INVALID_CREDENTIALS);
         current.lastLoginAt = new Date();
         if (rehashed) current.passwordHash = rehashed;
         const pair = this.openSession(em, ctx, current);

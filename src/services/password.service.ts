@@ -2,7 +2,9 @@ import type { RequestContext } from '../context/request-context';
 import { ChangePasswordInput } from '../dto/user.inputs';
 import { PasswordHistory } from '../entities/password-history.entity';
 import { Session } from '../entities/session.entity';
-import { ForbiddenError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
+import { ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
+import { LockMode } from '@mikro-orm/postgresql';
+import { User } from '../entities/user.entity';
 import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser } from '../policies/user.policy';
 import { type LoginThrottle, throttledAccount } from '../security/login.throttle';
@@ -62,7 +64,9 @@ export class PasswordService {
     const passwordHash = await this.hasher.hash(input.newPassword);
     const endedSessions = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
-        const current = em.merge(user);
+        // Locked and re-read: a change that committed since the current password was checked wins.
+        const current = await em.getRepository(User).findOne({ id: user.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!current || current.passwordHash !== user.passwordHash) throw new ConflictError('The password was changed meanwhile; try again.');
         current.passwordHash = passwordHash;
         em.persist(em.create(PasswordHistory, { user: current, passwordHash }));
         const ended = await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);

@@ -42,6 +42,9 @@ export class UserType {
   @Field(() => DateTimeResolver, { nullable: true, description: 'The last successful login, if any.' })
   lastLoginAt!: Date | null;
 
+  @Field(() => Int, { description: 'Moves with every change of the account; pass it as expectedVersion to change it only if nobody did first.' })
+  version!: number;
+
   @Field(() => [SessionType], { nullable: true, description: 'Live sessions; visible to the user and to admins.' })
   @Directive('@auth(requires: USER)')
   sessions?: SessionType[];
