@@ -6,6 +6,7 @@ import { startBanner } from './app/start-banner';
 import { ConfigError, loadConfig } from './config/config';
 import { openDatabaseSource } from './db/database.source';
 import { createLogger, prettyDestination } from './observability/logger';
+import { safeErrorMessage } from './errors/secret-redaction';
 
 async function main(): Promise<void> {
   let config;
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // Never the raw message: a driver error embeds its statement and parameters (a password hash).
+  process.stderr.write(`Failed to start: ${safeErrorMessage(error)}\n`);
   process.exit(1);
 });

@@ -7,6 +7,7 @@ import { User } from '../entities/user.entity';
 import { UserRole } from '../entities/user-role';
 import type { PasswordHasher } from '../security/password.hasher';
 import { normalizeEmail } from '../identity/email.address';
+import { withOrmErrors } from '../errors/orm-error.translator';
 
 export interface AdminCredentials {
   username: string;
@@ -23,7 +24,9 @@ export interface GeneratedAdminSettings {
 
 async function createAdmin(em: EntityManager, hasher: PasswordHasher, admin: AdminCredentials): Promise<void> {
   const passwordHash = await hasher.hash(admin.password);
-  await em.transactional(async (tx) => {
+  // withOrmErrors: a taken username or e-mail becomes a ConflictError naming the field, never the
+  // driver's message, which holds the statement's parameters (this hash among them).
+  await withOrmErrors(() => em.transactional(async (tx) => {
     const user = tx.getRepository(User).add({
       username: admin.username,
       email: normalizeEmail(admin.email).email,
@@ -34,7 +37,7 @@ async function createAdmin(em: EntityManager, hasher: PasswordHasher, admin: Adm
       emailVerified: true,
     });
     tx.persist(tx.create(PasswordHistory, { user, passwordHash }));
-  });
+  }));
 }
 
 /** Creates the first admin from configuration when the database has none; returns whether it did. */

@@ -14,6 +14,7 @@ import { answerParserErrorsWithProblems } from './client-error.handler';
 import { ensureBootstrapAdmin, ensureGeneratedAdmin } from './bootstrap-admin';
 import { createServices, type Services } from './container';
 import { createReadinessCheck } from './readiness';
+import { ConflictError } from '../errors/domain.errors';
 
 export interface RunningServer {
   url: string;
@@ -127,14 +128,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await services.userCache.start();
   orm.em.getEventManager().registerSubscriber(services.auditStream);
   if (dbSettings.replicaUrls.length > 0) orm.em.getEventManager().registerSubscriber(services.writerStickiness);
-  if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
-    logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
-  }
   let firstAdminFile: string | undefined;
-  if (!config.bootstrapAdmin && config.generatedAdmin && (await ensureGeneratedAdmin(orm, services.hasher, config.generatedAdmin))) {
-    firstAdminFile = config.generatedAdmin.credentialsFile;
-    // Where the password is, never the password.
-    logger.info({ username: config.generatedAdmin.username, credentialsFile: firstAdminFile }, 'Created the first admin with a generated password');
+  try {
+    if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
+      logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
+    }
+    if (!config.bootstrapAdmin && config.generatedAdmin && (await ensureGeneratedAdmin(orm, services.hasher, config.generatedAdmin))) {
+      firstAdminFile = config.generatedAdmin.credentialsFile;
+      // Where the password is, never the password.
+      logger.info({ username: config.generatedAdmin.username, credentialsFile: firstAdminFile }, 'Created the first admin with a generated password');
+    }
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    // The API still serves; an operator recovers with the admin commands instead of a crash loop.
+    logger.error(
+      { field: error.field },
+      `Could not create the first admin: ${error.message} Choose other ADMIN_USERNAME/ADMIN_EMAIL, or recover with npm run admin:create (a new admin) or npm run admin:reset-password (an existing account).`,
+    );
   }
 
   let shuttingDown = false;
