@@ -14,6 +14,8 @@ import { answerParserErrorsWithProblems } from './client-error.handler';
 import { ensureBootstrapAdmin, ensureGeneratedAdmin } from './bootstrap-admin';
 import { createServices, type Services } from './container';
 import { createReadinessCheck } from './readiness';
+import { RedisTrust } from '../revocation/redis-trust';
+import { RevocationEpoch } from '../revocation/revocation-epoch';
 import { ConflictError } from '../errors/domain.errors';
 
 export interface RunningServer {
@@ -124,7 +126,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const connections = await openRedis(config, logger);
   const redis = connections?.redis ?? null;
-  const services = createServices(config, { redis: connections, logger });
+  const epoch = new RevocationEpoch((sql, params) => orm.em.getConnection().execute(sql, params as unknown[]), { databaseUrl: config.databaseUrl, pollSeconds: config.revocationEpochPollSeconds }, logger);
+  await epoch.start();
+  const trust = redis ? new RedisTrust(redis, epoch, logger) : null;
+  await trust?.start();
+  const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust } });
   await services.userCache.start();
   orm.em.getEventManager().registerSubscriber(services.auditStream);
   if (dbSettings.replicaUrls.length > 0) orm.em.getEventManager().registerSubscriber(services.writerStickiness);
@@ -196,6 +202,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const drained = await drain(listening, inFlight, config.shutdownTimeoutSeconds * 1000);
         if (!drained) logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'Requests still running at the shutdown timeout; cut their connections');
         await apollo.stop();
+        await epoch.stop();
         await orm.close(true);
         connections?.redis.disconnect();
         connections?.subscriber.disconnect();

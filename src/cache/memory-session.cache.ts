@@ -16,16 +16,21 @@ export class MemorySessionCache implements SessionCache {
 
   async lookup(tokenId: string, sessionId: string): Promise<TokenState> {
     const session = this.sessions.get(sessionId);
-    return { revoked: this.revoked.has(tokenId), session: session ? { ...session } : null };
+    return { revoked: this.revoked.has(tokenId), session: session ? { ...session } : null, epoch: 'local' };
   }
 
-  async remember(sessionId: string, session: CachedSession, tokenExpiresAt: Date): Promise<void> {
+  async remember(sessionId: string, session: CachedSession, tokenExpiresAt: Date, _epoch: string | null): Promise<void> {
     const ttlSeconds = sessionTtlSeconds(session, tokenExpiresAt, this.maxTtlSeconds);
     if (ttlSeconds > 0) this.sessions.set(sessionId, { ...session }, { ttl: ttlSeconds * 1000 });
   }
 
   async forget(sessionIds: readonly string[]): Promise<void> {
     for (const id of sessionIds) this.sessions.delete(id);
+  }
+
+  /** The revocation epoch moved (an admin command ended sessions in PostgreSQL): believe nothing cached. */
+  clear(): void {
+    this.sessions.clear();
   }
 
   async revokeToken(tokenId: string, _sessionId: string, expiresAt: Date): Promise<void> {

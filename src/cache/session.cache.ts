@@ -7,6 +7,8 @@ export interface CachedSession {
 export interface TokenState {
   revoked: boolean;
   session: CachedSession | null;
+  /** The revocation epoch the lookup used; a session loaded after a miss is remembered under it. */
+  epoch: string | null;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface TokenState {
 export interface SessionCache {
   /** Is the token revoked, and is its session cached? One round trip in Redis. */
   lookup(tokenId: string, sessionId: string): Promise<TokenState>;
-  remember(sessionId: string, session: CachedSession, tokenExpiresAt: Date): Promise<void>;
+  remember(sessionId: string, session: CachedSession, tokenExpiresAt: Date, epoch: string | null): Promise<void>;
   forget(sessionIds: readonly string[]): Promise<void>;
   /** Blacklists an access token (of that session) until it would have expired anyway. */
   revokeToken(tokenId: string, sessionId: string, expiresAt: Date): Promise<void>;

@@ -51,6 +51,8 @@ export interface Config {
   corsOrigins: string[];
   graphql: { introspection: boolean; maxDepth: number; maxAliases: number; maxComplexity: number; maxTokens: number };
   cache: { userTtlSeconds: number; listTtlSeconds: number; sessionTtlSeconds: number; localMaxEntries: number; localTtlSeconds: number };
+  /** How often each instance re-reads the revocation epoch, besides hearing it over LISTEN/NOTIFY. */
+  revocationEpochPollSeconds: number;
   /** OpenTelemetry: spans go to the OTLP endpoint when set (started by tracing.bootstrap.ts, not from here). */
   tracing: { otlpEndpoint?: string; serviceName: string };
 }
@@ -144,6 +146,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       localMaxEntries: env.CACHE_LOCAL_MAX_ENTRIES,
       localTtlSeconds: env.CACHE_LOCAL_TTL_SECONDS,
     },
+    revocationEpochPollSeconds: env.REVOCATION_EPOCH_POLL_SECONDS,
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
   };
 }

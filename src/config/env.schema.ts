@@ -96,6 +96,7 @@ export const envSchema = z
     CACHE_SESSION_TTL_SECONDS: positiveInt.default(900),
     CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
     CACHE_LOCAL_TTL_SECONDS: positiveInt.default(10),
+    REVOCATION_EPOCH_POLL_SECONDS: positiveInt.default(5),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     METRICS_TOKEN: z.string().min(16).optional(),
     CORS_ORIGINS: z.string().default(''),

@@ -4,6 +4,7 @@ import { Migration20261126000000_user_search_trgm } from './Migration20261126000
 import { Migration20261126010000_user_search_trgm_fastupdate } from './Migration20261126010000_user_search_trgm_fastupdate';
 import { Migration20261127000000_email_key } from './Migration20261127000000_email_key';
 import { Migration20261127010000_user_version } from './Migration20261127010000_user_version';
+import { Migration20261127020000_revocation_epoch } from './Migration20261127020000_revocation_epoch';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261126010000_user_search_trgm_fastupdate', class: Migration20261126010000_user_search_trgm_fastupdate },
   { name: 'Migration20261127000000_email_key', class: Migration20261127000000_email_key },
   { name: 'Migration20261127010000_user_version', class: Migration20261127010000_user_version },
+  { name: 'Migration20261127020000_revocation_epoch', class: Migration20261127020000_revocation_epoch },
 ];

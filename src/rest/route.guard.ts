@@ -40,14 +40,15 @@ export function routeGuard(rateLimits: RateLimitService): RouteGuard {
   return (category) => (req, res, next) => {
     res.locals.route = routeTemplate(req);
     if (res.locals.authError) return next(res.locals.authError);
-    limit(typeof category === 'function' ? category(contextOf(res).actor !== null) : category)(req, res, next);
+    // Returned, so express 5 passes a rejection (the limiter failing closed) on as an error.
+    return limit(typeof category === 'function' ? category(contextOf(res).actor !== null) : category)(req, res, next);
   };
 }
 
 /** Anything under /v1 that no route matched still costs a read or a write, so 404 probing is limited too. */
 export function unmatchedGuard(rateLimits: RateLimitService): RequestHandler {
   const limit = rateLimitHandler(rateLimits);
-  return (req, res, next) => limit(req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write')(req, res, next);
+  return (req, res, next) => limit(req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write')(req, res, next) as unknown as void;
 }
 
 /** Counts the request, answers with RateLimit-* headers either way, and refuses with 429 when over. */

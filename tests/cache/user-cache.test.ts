@@ -37,7 +37,7 @@ describe('user cache: cache-aside in Redis and in process', () => {
   });
   afterAll(() => redis?.disconnect());
 
-  const userKey = (id: string) => `${ctx.server.config.redisKeyPrefix}${cachedUserKey(id)}`;
+  const userKey = (id: string) => `${ctx.server.config.redisKeyPrefix}${cachedUserKey(id, ctx.server.services.cacheEpoch.tag() ?? "untrusted")}`;
 
   /**
    * Authenticates once, so the caller's own session and user are cached (authentication may read

@@ -131,12 +131,12 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         const [sid, jti] = [randomUUID(), randomUUID()];
         const live = session();
         expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
-        await stores.sessionCache.remember(sid, live, inSeconds(60));
-        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: false, session: live });
+        await stores.sessionCache.remember(sid, live, inSeconds(60), 'e0');
+        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: false, session: live, epoch: expect.anything() });
         await stores.sessionCache.revokeToken(jti, sid, inSeconds(60));
-        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: true, session: live });
+        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: true, session: live, epoch: expect.anything() });
         const other = randomUUID();
-        await stores.sessionCache.remember(other, session(), inSeconds(60));
+        await stores.sessionCache.remember(other, session(), inSeconds(60), 'e0');
         await stores.sessionCache.forget([sid, other]);
         expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
         expect((await stores.sessionCache.lookup(jti, other)).session).toBeNull();
@@ -144,10 +144,10 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       it('caches a session no longer than the token, the session or the configured maximum', async () => {
         const [byToken, bySession, byMaximum, ended] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-        await stores.sessionCache.remember(byToken, session(), inSeconds(1.5));
-        await stores.sessionCache.remember(bySession, { userId: randomUUID(), expiresAt: Date.now() + 1500 }, inSeconds(60));
-        await stores.sessionCache.remember(byMaximum, session(), inSeconds(60));
-        await stores.sessionCache.remember(ended, { userId: randomUUID(), expiresAt: Date.now() - 1 }, inSeconds(60));
+        await stores.sessionCache.remember(byToken, session(), inSeconds(1.5), 'e0');
+        await stores.sessionCache.remember(bySession, { userId: randomUUID(), expiresAt: Date.now() + 1500 }, inSeconds(60), 'e0');
+        await stores.sessionCache.remember(byMaximum, session(), inSeconds(60), 'e0');
+        await stores.sessionCache.remember(ended, { userId: randomUUID(), expiresAt: Date.now() - 1 }, inSeconds(60), 'e0');
         const jti = randomUUID();
         expect((await stores.sessionCache.lookup(jti, byToken)).session).not.toBeNull();
         expect((await stores.sessionCache.lookup(jti, bySession)).session).not.toBeNull();
@@ -216,7 +216,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
     describe('user cache shared tier', () => {
       it('serves what was set until its TTL', async () => {
-        const key = userKey(randomUUID());
+        const key = userKey(randomUUID(), stores.userCacheTier.listEpoch() ?? 'e0');
         expect(await stores.userCacheTier.get(key)).toBeNull();
         await stores.userCacheTier.set(key, '{"a":1}', 1);
         expect(await stores.userCacheTier.get(key)).toBe('{"a":1}');
@@ -226,14 +226,14 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       it('invalidating a user deletes its entry and orphans every cached list', async () => {
         const id = randomUUID();
-        await stores.userCacheTier.set(userKey(id), 'old', 60);
+        await stores.userCacheTier.set(userKey(id, stores.userCacheTier.listEpoch() ?? 'e0'), 'old', 60);
         const version = await stores.userCacheTier.listVersion();
-        await stores.userCacheTier.set(listKey(version, 'q=x'), '[]', 60);
+        await stores.userCacheTier.set(listKey(stores.userCacheTier.listEpoch() ?? 'e0', version, 'q=x'), '[]', 60);
         await stores.userCacheTier.invalidateUser(id);
-        expect(await stores.userCacheTier.get(userKey(id))).toBeNull();
+        expect(await stores.userCacheTier.get(userKey(id, stores.userCacheTier.listEpoch() ?? 'e0'))).toBeNull();
         const next = await stores.userCacheTier.listVersion();
         expect(next).not.toBe(version);
-        expect(await stores.userCacheTier.get(listKey(next, 'q=x'))).toBeNull();
+        expect(await stores.userCacheTier.get(listKey(stores.userCacheTier.listEpoch() ?? 'e0', next, 'q=x'))).toBeNull();
       });
 
       /** A load that returns only when released, to interleave a change between a read and its fill. */
