@@ -2,6 +2,8 @@ export interface CachedSession {
   userId: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** The security stamp the session was opened with. */
+  stamp: string;
 }
 
 export interface TokenState {

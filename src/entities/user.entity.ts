@@ -27,7 +27,7 @@ import { UserRole } from './user-role';
 export class User {
   [EntityRepositoryType]?: UserRepository;
 
-  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt' | 'emailKey' | 'emailIssue' | 'version';
+  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt' | 'emailKey' | 'emailIssue' | 'version' | 'securityStamp';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -82,6 +82,13 @@ export class User {
 
   @Property({ type: 'timestamptz', nullable: true, hidden: true })
   deletedAt: Date | null = null;
+
+  /**
+   * Replaced (renewStamp) whenever a credential or the right to sign in changes; a session is alive
+   * only while it carries the current one. Never shown.
+   */
+  @Property({ type: 'uuid', hidden: true, defaultRaw: 'gen_random_uuid()' })
+  securityStamp: string = randomUUID();
 
   /** Moved by the ORM on every update of the row: the ETag, and what If-Match / expectedVersion compare. */
   @Property({ version: true, default: 1 })

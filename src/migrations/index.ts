@@ -5,6 +5,7 @@ import { Migration20261126010000_user_search_trgm_fastupdate } from './Migration
 import { Migration20261127000000_email_key } from './Migration20261127000000_email_key';
 import { Migration20261127010000_user_version } from './Migration20261127010000_user_version';
 import { Migration20261127020000_revocation_epoch } from './Migration20261127020000_revocation_epoch';
+import { Migration20261127030000_security_stamp } from './Migration20261127030000_security_stamp';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: 'Migration20261127000000_email_key', class: Migration20261127000000_email_key },
   { name: 'Migration20261127010000_user_version', class: Migration20261127010000_user_version },
   { name: 'Migration20261127020000_revocation_epoch', class: Migration20261127020000_revocation_epoch },
+  { name: 'Migration20261127030000_security_stamp', class: Migration20261127030000_security_stamp },
 ];

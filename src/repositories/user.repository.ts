@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Cursor, CursorError, EntityRepository, raw, type ConnectionType, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
 import type { User } from '../entities/user.entity';
 import type { UserRole } from '../entities/user-role';
@@ -129,6 +130,11 @@ export class UserRepository extends EntityRepository<User> {
     const emailChanged = changes.email !== undefined && changes.email !== user.email;
     this.assign(user, emailChanged ? { ...changes, emailKey: emailKey(changes.email as string), emailIssue: null } : changes);
     return user;
+  }
+
+  /** Ends every session of the user wherever it is cached: they carry the old stamp. */
+  renewStamp(user: User): void {
+    user.securityStamp = randomUUID();
   }
 
   softDelete(user: User): void {

@@ -62,19 +62,24 @@ export class PasswordService {
       }
     }
     const passwordHash = await this.hasher.hash(input.newPassword);
+    const hashChecked = user.passwordHash;
     const endedSessions = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
         // Locked and re-read: a change that committed since the current password was checked wins.
         const current = await em.getRepository(User).findOne({ id: user.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-        if (!current || current.passwordHash !== user.passwordHash) throw new ConflictError('The password was changed meanwhile; try again.');
+        if (!current || current.passwordHash !== hashChecked) throw new ConflictError('The password was changed meanwhile; try again.');
         current.passwordHash = passwordHash;
+        // Every session opened with the old password dies with its stamp; the caller's own is re-stamped.
+        em.getRepository(User).renewStamp(current);
+        if (isSelf) await em.getRepository(Session).restamp(actor.sessionId, current.securityStamp);
         em.persist(em.create(PasswordHistory, { user: current, passwordHash }));
         const ended = await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);
         this.audit.record(em, ctx, { action: 'auth.password_changed', entityType: 'user', entityId: user.id });
         return ended;
       }),
     );
-    await this.sessionCache.forget(endedSessions);
+    // The caller's own session too: its cached copy still carries the old stamp.
+    await this.sessionCache.forget(isSelf ? [...endedSessions, actor.sessionId] : endedSessions);
     await this.changes.userChanged(user.id);
   }
 }

@@ -38,6 +38,8 @@ export interface UserPage {
 const PROFILE_FIELDS = ['username', 'email', 'firstName', 'lastName', 'phone'] as const;
 const AUDITED_FIELDS: (keyof User)[] = [...PROFILE_FIELDS, 'role', 'isActive', 'emailVerified'];
 
+const ROLE_RANK: Record<UserRole, number> = { [UserRole.USER]: 1, [UserRole.MODERATOR]: 2, [UserRole.ADMIN]: 3 };
+
 /** Which permission each changeable field needs. */
 const ACTION_BY_FIELD: Record<string, UserAction> = {
   username: 'updateProfile',
@@ -167,6 +169,8 @@ export class UserService {
         if (newAddress && changes.emailVerified === undefined) changes.emailVerified = false;
         const before = pick(target, AUDITED_FIELDS);
         em.getRepository(User).update(target, changes);
+        // Losing the right to sign in or a role ends the sessions opened before (a promotion does not).
+        if ((before.isActive === true && target.isActive === false) || ROLE_RANK[target.role] < ROLE_RANK[before.role as UserRole]) em.getRepository(User).renewStamp(target);
         const { oldValues, newValues } = diffFields(before, pick(target, AUDITED_FIELDS), AUDITED_FIELDS as string[]);
         this.auditUpdate(em, ctx, target.id, oldValues, newValues);
         const deactivated = before.isActive === true && target.isActive === false;

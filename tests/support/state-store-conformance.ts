@@ -105,7 +105,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     });
 
     describe('token blacklist and session state', () => {
-      const session = () => ({ userId: randomUUID(), expiresAt: Date.now() + 3_600_000 });
+      const session = () => ({ userId: randomUUID(), expiresAt: Date.now() + 3_600_000, stamp: randomUUID() });
       const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
 
       it('blacklists one token of a session, not its other tokens', async () => {
@@ -145,9 +145,9 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       it('caches a session no longer than the token, the session or the configured maximum', async () => {
         const [byToken, bySession, byMaximum, ended] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
         await stores.sessionCache.remember(byToken, session(), inSeconds(1.5), 'e0');
-        await stores.sessionCache.remember(bySession, { userId: randomUUID(), expiresAt: Date.now() + 1500 }, inSeconds(60), 'e0');
+        await stores.sessionCache.remember(bySession, { userId: randomUUID(), expiresAt: Date.now() + 1500, stamp: randomUUID() }, inSeconds(60), 'e0');
         await stores.sessionCache.remember(byMaximum, session(), inSeconds(60), 'e0');
-        await stores.sessionCache.remember(ended, { userId: randomUUID(), expiresAt: Date.now() - 1 }, inSeconds(60), 'e0');
+        await stores.sessionCache.remember(ended, { userId: randomUUID(), expiresAt: Date.now() - 1, stamp: randomUUID() }, inSeconds(60), 'e0');
         const jti = randomUUID();
         expect((await stores.sessionCache.lookup(jti, byToken)).session).not.toBeNull();
         expect((await stores.sessionCache.lookup(jti, bySession)).session).not.toBeNull();
