@@ -157,7 +157,7 @@ export class AuthService {
       // ctx.em only here and below, on a cache miss: a fully cached request never forks the ORM.
       const row = await withOrmErrors(() => ctx.em.getRepository(Session).findLive(claims.sid));
       session = row ? { userId: row.user.id, expiresAt: row.expiresAt.getTime(), stamp: row.securityStamp } : null;
-      if (session) await this.sessionCache.remember(claims.sid, session, tokenExpiresAt, state.epoch);
+      if (session) await this.sessionCache.remember(claims.sid, session, tokenExpiresAt, state.fill);
     }
     if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) throw new UnauthenticatedError('The session has ended.');
     // The role comes from the user as it is now, not as it was when the token was issued.
