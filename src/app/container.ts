@@ -77,7 +77,7 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const rateLimits = new RateLimitService(rateLimiter, config.rateLimit.limits, config.rateLimit.enabled);
   const writerStickiness = new WriterStickiness(redis?.redis ?? null, failures, config.readReplicas.stickySeconds);
   const replicaReads = new ReplicaRouter(replicaUrlsOf(config).length > 0, writerStickiness, logger);
-  const users = new UserService({ signupEnabled: config.signupEnabled }, hasher, audit, userCache, sessionCache, replicaReads);
+  const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, audit, userCache, sessionCache, replicaReads);
   const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
   const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, audit, userCache);
   const sessions = new SessionService(users, audit, sessionCache);

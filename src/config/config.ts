@@ -31,6 +31,8 @@ export interface Config {
     refreshTokenTtlSeconds: number;
   };
   signupEnabled: boolean;
+  /** Changes to users must name the version they change (REST If-Match, GraphQL expectedVersion), else 428. */
+  requireVersionPrecondition: boolean;
   bootstrapAdmin?: { username: string; email: string; password: string };
   /**
    * When no admin exists and no ADMIN_PASSWORD is given: create one with a random password written
@@ -100,6 +102,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_EXPIRE * 60,
     },
     signupEnabled: env.SIGNUP_ENABLED,
+    requireVersionPrecondition: env.REQUIRE_IF_MATCH,
     bootstrapAdmin:
       env.ADMIN_USERNAME && env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { username: env.ADMIN_USERNAME, email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }

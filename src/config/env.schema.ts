@@ -68,6 +68,7 @@ export const envSchema = z
     ACCESS_TOKEN_EXPIRE: positiveInt.default(15),
     REFRESH_TOKEN_EXPIRE: positiveInt.default(10080),
     SIGNUP_ENABLED: booleanFromString.default('true'),
+    REQUIRE_IF_MATCH: booleanFromString.default('false'),
     ADMIN_USERNAME: z.string().min(3).optional(),
     // The API's own e-mail rule, so the first admin's address is one the API accepts and serves.
     ADMIN_EMAIL: z.string().refine((email) => checkEmail(email).ok, 'must be an e-mail address the API accepts (see src/identity/email.address.ts)').optional(),

@@ -47,6 +47,11 @@ export class PreconditionFailedError extends DomainError {
   readonly code = 'PRECONDITION_FAILED';
 }
 
+/** The server requires a precondition (REQUIRE_IF_MATCH) and the client sent none. */
+export class PreconditionRequiredError extends DomainError {
+  readonly code = 'PRECONDITION_REQUIRED';
+}
+
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
 }

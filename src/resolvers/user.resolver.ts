@@ -67,7 +67,7 @@ export class UserResolver {
     @Arg('id', () => UUIDResolver) id: string,
     @Arg('input', () => UpdateUserInput) input: UpdateUserInput,
     @Ctx() ctx: RequestContext,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: 'Change it only while the user is at this version (else PRECONDITION_FAILED).' }) version?: number | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: 'Change it only while the user is at this version (else PRECONDITION_FAILED). Required (else PRECONDITION_REQUIRED) when the server sets REQUIRE_IF_MATCH.' }) version?: number | null,
   ): Promise<UserView> {
     return this.userService.updateUser(ctx, id, input, 'merge', expectedVersion(version));
   }
@@ -78,7 +78,7 @@ export class UserResolver {
   async deleteUser(
     @Arg('id', () => UUIDResolver) id: string,
     @Ctx() ctx: RequestContext,
-    @Arg('expectedVersion', () => Int, { nullable: true, description: 'Delete it only while the user is at this version (else PRECONDITION_FAILED).' }) version?: number | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: 'Delete it only while the user is at this version (else PRECONDITION_FAILED). Required (else PRECONDITION_REQUIRED) when the server sets REQUIRE_IF_MATCH.' }) version?: number | null,
   ): Promise<boolean> {
     await this.userService.deleteUser(ctx, id, expectedVersion(version));
     return true;

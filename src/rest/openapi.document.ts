@@ -19,11 +19,14 @@ const IF_MATCH = {
   name: 'If-Match',
   in: 'header',
   required: false,
-  description: 'Only if the user is still at one of these versions (entity tags from ETag; * for any). Never required.',
+  description: 'Only if the user is still at one of these versions (entity tags from ETag; * for any). Required (428 without it, or with *) only when the server sets REQUIRE_IF_MATCH=true.',
   schema: { type: 'string' },
 };
 const userAnswer = (description: string) => ({ description, headers: ETAG, content: json(ref('User')) });
-const PRECONDITION_FAILED = { '412': problem('If-Match named another version: the user changed since it was read.') };
+const PRECONDITION_FAILED = {
+  '412': problem('If-Match named another version: the user changed since it was read.'),
+  '428': problem('No If-Match naming a version, on a server that requires one (REQUIRE_IF_MATCH=true).'),
+};
 
 const COMMON_ERRORS = {
   '400': problem('Malformed JSON, wrong content type or malformed id.'),

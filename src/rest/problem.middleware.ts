@@ -6,6 +6,7 @@ import {
   MalformedInputError,
   NotFoundError,
   PreconditionFailedError,
+  PreconditionRequiredError,
   ServiceUnavailableError,
   TooManyRequestsError,
   UnauthenticatedError,
@@ -28,6 +29,7 @@ const kindByError = new Map<Function, ProblemKind>([
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
   [ConflictError, { status: 409, slug: 'conflict', title: 'Conflict' }],
   [PreconditionFailedError, { status: 412, slug: 'precondition-failed', title: 'Precondition failed' }],
+  [PreconditionRequiredError, { status: 428, slug: 'precondition-required', title: 'Precondition required' }],
   [TooManyRequestsError, { status: 429, slug: 'rate-limited', title: 'Too many requests' }],
   [ServiceUnavailableError, { status: 503, slug: 'service-unavailable', title: 'Service unavailable' }],
 ]);

@@ -54,6 +54,8 @@ const ACTION_BY_FIELD: Record<string, UserAction> = {
 
 export interface UserServiceSettings {
   signupEnabled: boolean;
+  /** REQUIRE_IF_MATCH: updates and deletions must name the version they change. */
+  requireVersionPrecondition: boolean;
 }
 
 /** The seed's UserService: every rule about users lives here, whichever door the request came in by. */
@@ -162,7 +164,7 @@ export class UserService {
         for (const field of Object.keys(changes)) {
           if (!canOnUser(ctx.actor, ACTION_BY_FIELD[field], target)) throw new ForbiddenError(`You may not change ${field} of this user.`);
         }
-        assertVersion(target.version, precondition);
+        assertVersion(target.version, precondition, this.settings.requireVersionPrecondition);
         if (activeAdmins) assertAnAdminRemains(activeAdmins, target.id, { role: changes.role ?? target.role, isActive: changes.isActive ?? target.isActive, deleted: false });
         // A new mailbox (not merely another spelling of it) was never verified, unless an admin vouches for it now.
         const newAddress = changes.email !== undefined && emailKey(changes.email) !== target.emailKey;
@@ -189,7 +191,7 @@ export class UserService {
         const activeAdmins = await lockActiveAdmins(em);
         const target = await this.findVisible(ctx, em, id, { lock: true });
         if (!canOnUser(ctx.actor, 'delete', target)) throw new ForbiddenError('You may not delete this user.');
-        assertVersion(target.version, precondition);
+        assertVersion(target.version, precondition, this.settings.requireVersionPrecondition);
         assertAnAdminRemains(activeAdmins, target.id, { role: target.role, isActive: target.isActive, deleted: true });
         em.getRepository(User).softDelete(target);
         const ended = await em.getRepository(Session).deleteByUserId(target.id);

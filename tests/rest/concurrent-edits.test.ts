@@ -66,7 +66,7 @@ describe('concurrent edits: a serial audit history, and optimistic concurrency f
     const latest = (await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).headers.get('etag') as string;
     expectProblem(await ctx.api.patch(`/v1/users/${user.id}`, { lastName: 'Weak' }, { token: user.token, headers: { 'if-match': `W/${latest}` } }), 412);
     expectProblem(await ctx.api.patch(`/v1/users/${user.id}`, { lastName: 'Bad' }, { token: user.token, headers: { 'if-match': 'not a tag' } }), 400);
-    // Without If-Match the write goes through: never 428.
+    // Without If-Match the write goes through: by default never 428.
     expect((await ctx.api.patch(`/v1/users/${user.id}`, { lastName: 'Free' }, { token: user.token })).status).toBe(200);
     expect((await ctx.api.delete(`/v1/users/${user.id}`, { token: user.token, headers: { 'if-match': (await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).headers.get('etag') as string } })).status).toBe(204);
   });
@@ -85,6 +85,55 @@ describe('concurrent edits: a serial audit history, and optimistic concurrency f
     const stale = await ctx.api.graphql(UPDATE, { id: user.id, input: { lastName: 'Lost' }, v: version }, user.token);
     expect(stale.errors?.[0].extensions.code).toBe('PRECONDITION_FAILED');
     expect((await ctx.api.graphql(DELETE, { id: user.id, v: version }, user.token)).errors?.[0].extensions.code).toBe('PRECONDITION_FAILED');
+    // By default expectedVersion is optional.
+    expect((await ctx.api.graphql(UPDATE, { id: user.id, input: { lastName: 'Free' } }, user.token)).data?.updateUser).toEqual({ lastName: 'Free', version: version + 2 });
+    expect((await ctx.api.graphql(DELETE, { id: user.id, v: version + 2 }, user.token)).data?.deleteUser).toBe(true);
+  });
+});
+
+describe('REQUIRE_IF_MATCH=true: changes to users must name the version they change', () => {
+  const ctx = useTestServer({ REQUIRE_IF_MATCH: 'true' });
+
+  const etagOf = async (id: string, token: string) => (await ctx.api.get(`/v1/users/${id}`, { token })).headers.get('etag') as string;
+
+  it('REST: PUT, PATCH and DELETE without If-Match (or with *) are 428 problems and change nothing', async () => {
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    const before = (await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).body;
+    const body = { username: user.username, email: user.email, firstName: 'A', lastName: 'Unconditional' };
+    const missing = expectProblem(await ctx.api.patch(`/v1/users/${user.id}`, { lastName: 'Unconditional' }, { token: user.token }), 428);
+    expect(missing).toMatchObject({ type: '/problems/precondition-required', title: 'Precondition required' });
+    expect(missing.detail).toMatch(/If-Match/);
+    expectProblem(await ctx.api.put(`/v1/users/${user.id}`, body, { token: user.token }), 428);
+    expectProblem(await ctx.api.delete(`/v1/users/${user.id}`, { token: user.token }), 428);
+    // * names no version: it would overwrite whatever is there, which is what the setting forbids.
+    expectProblem(await ctx.api.patch(`/v1/users/${user.id}`, { lastName: 'Unconditional' }, { token: user.token, headers: { 'if-match': '*' } }), 428);
+    expect((await ctx.api.get(`/v1/users/${user.id}`, { token: user.token })).body).toEqual(before);
+  });
+
+  it('REST: with the current ETag the change goes through; a stale one is still 412, a hidden user still 404', async () => {
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    const other = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    const etag = await etagOf(user.id, user.token);
+    expect((await ctx.api.patch(`/v1/users/${user.id}`, { lastName: 'Conditional' }, { token: user.token, headers: { 'if-match': etag } })).status).toBe(200);
+    expectProblem(await ctx.api.patch(`/v1/users/${user.id}`, { lastName: 'Lost' }, { token: user.token, headers: { 'if-match': etag } }), 412);
+    expectProblem(await ctx.api.patch(`/v1/users/${other.id}`, { lastName: 'X' }, { token: user.token }), 404);
+    const body = { username: user.username, email: user.email, firstName: 'A', lastName: 'Replaced' };
+    expect((await ctx.api.put(`/v1/users/${user.id}`, body, { token: user.token, headers: { 'if-match': await etagOf(user.id, user.token) } })).status).toBe(200);
+    expect((await ctx.api.delete(`/v1/users/${user.id}`, { token: user.token, headers: { 'if-match': await etagOf(user.id, user.token) } })).status).toBe(204);
+  });
+
+  it('GraphQL: updateUser and deleteUser without expectedVersion answer PRECONDITION_REQUIRED and change nothing', async () => {
+    const user = await signedIn(ctx.server, ctx.api, UserRole.USER);
+    const { version } = (await ctx.api.graphql('{ me { version } }', {}, user.token)).data.me;
+    const unconditional = await ctx.api.graphql(UPDATE, { id: user.id, input: { lastName: 'Unconditional' } }, user.token);
+    expect(unconditional.data).toBeNull();
+    expect(unconditional.errors?.[0].extensions.code).toBe('PRECONDITION_REQUIRED');
+    expect(unconditional.errors?.[0].message).toMatch(/expectedVersion/);
+    expect((await ctx.api.graphql(DELETE, { id: user.id }, user.token)).errors?.[0].extensions.code).toBe('PRECONDITION_REQUIRED');
+    expect((await ctx.api.graphql('{ me { version lastName } }', {}, user.token)).data.me.version).toBe(version);
+
+    expect((await ctx.api.graphql(UPDATE, { id: user.id, input: { lastName: 'Conditional' }, v: version }, user.token)).data?.updateUser).toEqual({ lastName: 'Conditional', version: version + 1 });
+    expect((await ctx.api.graphql(UPDATE, { id: user.id, input: { lastName: 'Lost' }, v: version }, user.token)).errors?.[0].extensions.code).toBe('PRECONDITION_FAILED');
     expect((await ctx.api.graphql(DELETE, { id: user.id, v: version + 1 }, user.token)).data?.deleteUser).toBe(true);
   });
 });
