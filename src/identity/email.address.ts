@@ -16,6 +16,10 @@ import { isHighlyRestrictive } from './script.rules';
  * - Stored: NFC (the decomposed "e" + U+0301 is stored as "é"), in lower case as before.
  * - Compared: by `emailKey`, NFKC with the case folded in the local part (a full-width "ｊ" is "j")
  *   and the domain in punycode, so look-alike spellings of one mailbox are one account.
+ *
+ * Migration20261127000000_email_key keyed existing rows with a frozen copy of this rule
+ * (src/migrations/support/email-rule.v1.ts). Changing the rule here fails tests/migrations until
+ * the divergence is decided (usually: a new migration with an email-rule.v2.ts re-keys the rows).
  */
 export const EMAIL_MAX = 254;
 const LOCAL_PART_MAX_OCTETS = 64;
