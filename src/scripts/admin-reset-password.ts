@@ -3,8 +3,9 @@ import { failed, passwordFrom, runAdminCommand } from './admin-cli';
 
 /**
  * `npm run admin:reset-password -- --login NAME_OR_EMAIL [--password-stdin]`: a new password for
- * any account (a locked-out admin), which also ends every session of that account, on running
- * instances too (the revocation epoch is bumped and announced). Audited.
+ * any account (a locked-out admin: the renewed security stamp lifts its login lock-out), which also
+ * ends every session of that account, on running instances too (the revocation epoch is bumped and
+ * announced). Audited.
  */
 async function run(): Promise<void> {
   const { values } = parseArgs({ options: { login: { type: 'string' }, 'password-stdin': { type: 'boolean' } } });

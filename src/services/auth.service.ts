@@ -47,8 +47,8 @@ export class AuthService {
   async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
     const { username: login, password } = await validateInput(LoginInput, raw);
     const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
-    // Failures count against the account however it was named (username or email); unknown names by the name.
-    const account = user ? throttledAccount(user.id) : `name:${login}`;
+    // Failures count against the account (its current credential) however it was named; unknown names by the name.
+    const account = user ? throttledAccount(user) : `name:${login}`;
     const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
     if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
 

@@ -43,7 +43,7 @@ export class PasswordService {
       if (input.currentPassword === undefined) throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is required' }]);
       // Proving the current password is a password guess like a login: a stolen access token must
       // not become an unthrottled oracle for the password, so both share the lockout count.
-      const account = throttledAccount(user.id);
+      const account = throttledAccount(user);
       const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
       if (retryAfter > 0) throw new TooManyRequestsError('Too many wrong passwords; try again later.', retryAfter);
       if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {

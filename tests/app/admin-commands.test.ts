@@ -81,6 +81,17 @@ describe('npm run admin:create and admin:reset-password', () => {
       expect(audit).toEqual({ ip_address: 'cli', new_values: { via: 'cli', sessionsEnded: 1 } });
     });
 
+    it('lets a locked-out admin back in: the reset clears the lock-out the running service holds', async () => {
+      const admin = await signedIn(server, api, UserRole.ADMIN);
+      const tryLogin = (password: string) => api.post('/v1/auth/login', { username: admin.username, password });
+      // LOGIN_MAX_FAILURES_PER_IP defaults to 5, for LOGIN_LOCKOUT_SECONDS (15 minutes).
+      for (let i = 0; i < 5; i += 1) expect((await tryLogin('Wrong-passw0rd!')).status).toBe(401);
+      expect((await tryLogin(admin.password)).status).toBe(429);
+      const run = await runCommand(built, 'admin-reset-password', ['--login', admin.username, '--password-stdin'], env, 'Unlocked-passw0rd!\n');
+      expect(run.code).toBe(0);
+      expect((await tryLogin('Unlocked-passw0rd!')).status).toBe(200);
+    });
+
     it('generates a password when none is given and prints it once', async () => {
       const user = await signedIn(server, api, UserRole.USER);
       const run = await runCommand(built, 'admin-reset-password', ['--login', user.username], env);
