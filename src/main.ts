@@ -19,7 +19,9 @@ const config = configOrExit();
 // serve.ts starts tracing before it loads anything else (see src/observability/tracing.bootstrap.ts).
 import('./app/serve')
   .then(({ serve }) => serve(config))
-  .catch((error: unknown) => {
-    process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  .catch(async (error: unknown) => {
+    // Never the raw message: a driver error embeds its statement and parameters (a password hash).
+    const { safeErrorMessage } = await import('./errors/secret-redaction');
+    process.stderr.write(`Failed to start: ${safeErrorMessage(error)}\n`);
     process.exit(1);
   });

@@ -24,9 +24,9 @@ import { graphiqlRouter } from '../rest/graphiql.router';
 import { healthRouter } from '../rest/health.router';
 import { indexRouter } from '../rest/index.router';
 import { notFoundHandler, problemMiddleware } from '../rest/problem.middleware';
-import { rejectInvalidToken, requestContext, requestIdAndLogging } from '../rest/request-context.middleware';
+import { requestContext, requestIdAndLogging } from '../rest/request-context.middleware';
 import { usersRouter } from '../rest/users.router';
-import { rateLimitMiddleware } from '../rest/rate-limit.middleware';
+import { canonicalRouter, routeGuard, unmatchedGuard } from '../rest/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from './readiness';
 
@@ -85,6 +85,9 @@ export async function createApp({ config, orm, services, readiness, logger, metr
 
   const app = express();
   app.disable('x-powered-by');
+  // One spelling per route (see canonicalRouter); set before the first route, which builds the app's router.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('trust proxy', config.trustProxy);
   app.use(requestIdAndLogging(logger));
   app.use(metrics.middleware());
@@ -97,15 +100,16 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(requestContext(orm, services.auth));
 
-  const v1 = express.Router();
-  v1.use(rejectInvalidToken);
-  v1.use(rateLimitMiddleware(services.rateLimits));
+  // Each route's first handler (the guard) answers bad tokens and picks the rate bucket of that route.
+  const guard = routeGuard(services.rateLimits);
+  const v1 = canonicalRouter();
   const restRouters: Record<string, Router> = {
-    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }),
-    '/audit-logs': auditLogsRouter(services.auditQueries),
-    '/auth': authRouter(services.auth),
+    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
+    '/audit-logs': auditLogsRouter(services.auditQueries, guard),
+    '/auth': authRouter(services.auth, guard),
   };
   for (const [prefix, router] of Object.entries(restRouters)) v1.use(prefix, router);
+  v1.use(unmatchedGuard(services.rateLimits));
   app.use('/v1', v1);
   app.use(docsRouter());
   app.use(indexRouter({ development: !isProduction, sandbox }));
@@ -114,7 +118,10 @@ export async function createApp({ config, orm, services, readiness, logger, metr
 
   app.use(
     '/graphql',
-    (_req, res, next) => graphqlRequestScope.run({ requestId: res.locals.requestId as string }, next),
+    (_req, res, next) => {
+      res.locals.route = '/graphql';
+      graphqlRequestScope.run({ requestId: res.locals.requestId as string }, next);
+    },
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const authError = res.locals.authError as unknown;

@@ -6,6 +6,8 @@ import { PasswordHistory } from '../entities/password-history.entity';
 import { User } from '../entities/user.entity';
 import { UserRole } from '../entities/user-role';
 import type { PasswordHasher } from '../security/password.hasher';
+import { normalizeEmail } from '../identity/email.address';
+import { withOrmErrors } from '../errors/orm-error.translator';
 
 export interface AdminCredentials {
   username: string;
@@ -22,10 +24,12 @@ export interface GeneratedAdminSettings {
 
 async function createAdmin(em: EntityManager, hasher: PasswordHasher, admin: AdminCredentials): Promise<void> {
   const passwordHash = await hasher.hash(admin.password);
-  await em.transactional(async (tx) => {
+  // withOrmErrors: a taken username or e-mail becomes a ConflictError naming the field, never the
+  // driver's message, which holds the statement's parameters (this hash among them).
+  await withOrmErrors(() => em.transactional(async (tx) => {
     const user = tx.getRepository(User).add({
       username: admin.username,
-      email: admin.email.toLowerCase(),
+      email: normalizeEmail(admin.email).email,
       passwordHash,
       firstName: 'Admin',
       lastName: 'Admin',
@@ -33,7 +37,7 @@ async function createAdmin(em: EntityManager, hasher: PasswordHasher, admin: Adm
       emailVerified: true,
     });
     tx.persist(tx.create(PasswordHistory, { user, passwordHash }));
-  });
+  }));
 }
 
 /** Creates the first admin from configuration when the database has none; returns whether it did. */
@@ -77,7 +81,7 @@ export async function ensureGeneratedAdmin(orm: MikroORM, hasher: PasswordHasher
     `# First admin of the User API, created ${new Date().toISOString()}.`,
     '# Sign in, change the password, then delete this file.',
     `username: ${settings.username}`,
-    `email: ${settings.email.toLowerCase()}`,
+    `email: ${normalizeEmail(settings.email).email}`,
     `password: ${password}`,
     '',
   ].join('\n');

@@ -17,6 +17,9 @@ import { ensureBootstrapAdmin, ensureGeneratedAdmin } from './bootstrap-admin';
 import { createServices, type Services } from './container';
 import { createReadinessCheck } from './readiness';
 import type { ListenAddress } from './start-banner';
+import { RedisTrust } from '../revocation/redis-trust';
+import { RevocationEpoch } from '../revocation/revocation-epoch';
+import { ConflictError } from '../errors/domain.errors';
 
 export interface RunningServer {
   /** Where this machine reaches it (loopback when it listens everywhere). */
@@ -141,22 +144,35 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const connections = await openRedis(config, logger);
   const redis = connections?.redis ?? null;
-  const services = createServices(config, { redis: connections, logger });
+  const epoch = new RevocationEpoch((sql, params) => orm.em.getConnection().execute(sql, params as unknown[]), { databaseUrl: config.databaseUrl, pollSeconds: config.revocationEpochPollSeconds }, logger);
+  await epoch.start();
+  const trust = redis ? new RedisTrust(redis, epoch, logger) : null;
+  await trust?.start();
+  const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust } });
   await services.userCache.start();
   orm.em.getEventManager().registerSubscriber(services.auditStream);
   if (dbSettings.replicaUrls.length > 0) orm.em.getEventManager().registerSubscriber(services.writerStickiness);
-  if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
-    logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
-  }
   let firstAdminFile: string | undefined;
-  if (!config.bootstrapAdmin && config.generatedAdmin && (await ensureGeneratedAdmin(orm, services.hasher, config.generatedAdmin))) {
-    firstAdminFile = config.generatedAdmin.credentialsFile;
-    // Where the password is, never the password.
-    logger.info({ username: config.generatedAdmin.username, credentialsFile: firstAdminFile }, 'Created the first admin with a generated password');
+  try {
+    if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
+      logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
+    }
+    if (!config.bootstrapAdmin && config.generatedAdmin && (await ensureGeneratedAdmin(orm, services.hasher, config.generatedAdmin))) {
+      firstAdminFile = config.generatedAdmin.credentialsFile;
+      // Where the password is, never the password.
+      logger.info({ username: config.generatedAdmin.username, credentialsFile: firstAdminFile }, 'Created the first admin with a generated password');
+    }
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    // The API still serves; an operator recovers with the admin commands instead of a crash loop.
+    logger.error(
+      { field: error.field },
+      `Could not create the first admin: ${error.message} Choose other ADMIN_USERNAME/ADMIN_EMAIL, or recover with npm run admin:create (a new admin) or npm run admin:reset-password (an existing account).`,
+    );
   }
 
   let shuttingDown = false;
-  const readiness = createReadinessCheck(orm, redis, () => shuttingDown, replicaProbes(orm));
+  const readiness = createReadinessCheck(orm, redis, () => shuttingDown, replicaProbes(orm), { redisEssential: config.rateLimit.failClosed && config.rateLimit.enabled });
   let server: Server | undefined;
   const metrics = new Metrics({
     orm,
@@ -205,6 +221,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const drained = await drain(listening, inFlight, config.shutdownTimeoutSeconds * 1000);
         if (!drained) logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'Requests still running at the shutdown timeout; cut their connections');
         await apollo.stop();
+        await epoch.stop();
         await orm.close(true);
         connections?.redis.disconnect();
         connections?.subscriber.disconnect();

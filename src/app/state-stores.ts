@@ -11,6 +11,7 @@ import { RedisSlidingWindowLimiter } from '../rate-limit/redis-sliding-window.li
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import type { RedisConnections } from '../redis/redis.client';
 import type { LoginAttemptStore } from '../security/login-attempt.store';
+import type { CacheEpoch } from '../revocation/cache-epoch';
 import { MemoryLoginAttemptStore } from '../security/memory-login-attempt.store';
 import { RedisLoginAttemptStore } from '../security/redis-login-attempt.store';
 
@@ -26,20 +27,23 @@ export interface StateStores {
  * Chosen once, at start: the in-process stores are correct for a single instance only (each
  * instance would count, blacklist and cache on its own), which is why several instances need Redis.
  */
-export function createStateStores(config: Config, connections: RedisConnections | null, failures: RedisFailureReporter): StateStores {
+export function createStateStores(config: Config, connections: RedisConnections | null, failures: RedisFailureReporter, epoch: CacheEpoch, onEpochChange: (listener: () => void) => void): StateStores {
   if (!connections) {
-    return {
-      rateLimiter: new MemorySlidingWindowLimiter(),
-      sessionCache: new MemorySessionCache(config.cache.sessionTtlSeconds),
-      loginAttempts: new MemoryLoginAttemptStore(),
-      userCacheTier: new MemoryUserCacheTier(),
-    };
+    const sessionCache = new MemorySessionCache(config.cache.sessionTtlSeconds);
+    const userCacheTier = new MemoryUserCacheTier();
+    // In one process the epoch is applied by forgetting: sessions or users changed in PostgreSQL by
+    // an admin command (npm run admin:reset-password) are read afresh.
+    onEpochChange(() => {
+      sessionCache.clear();
+      userCacheTier.clear();
+    });
+    return { rateLimiter: new MemorySlidingWindowLimiter(), sessionCache, loginAttempts: new MemoryLoginAttemptStore(), userCacheTier };
   }
   const { redis, subscriber } = connections;
   return {
     rateLimiter: new RedisSlidingWindowLimiter(redis, failures, config.rateLimit.failClosed),
-    sessionCache: new RedisSessionCache(redis, failures, config.cache.sessionTtlSeconds),
+    sessionCache: new RedisSessionCache(redis, failures, config.cache.sessionTtlSeconds, epoch),
     loginAttempts: new RedisLoginAttemptStore(redis),
-    userCacheTier: new RedisUserCacheTier(redis, subscriber, failures, config.redisKeyPrefix),
+    userCacheTier: new RedisUserCacheTier(redis, subscriber, failures, config.redisKeyPrefix, epoch),
   };
 }

@@ -1,6 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import { type InvalidationListener, type UserCacheTier, userKey } from './user-cache.tier';
 
+/** In one process the epoch is applied by clearing (clear()), so the keys need none. */
+const IN_PROCESS = 'local';
+
 /** Users and list results kept; past this the least recently used go (a miss reads PostgreSQL). */
 const MAX_ENTRIES = 50_000;
 
@@ -24,11 +27,22 @@ export class MemoryUserCacheTier implements UserCacheTier {
   }
 
   async getUser(userId: string): Promise<{ value: string | null; generation: string }> {
-    return { value: this.entries.get(userKey(userId)) ?? null, generation: String(this.generation) };
+    return { value: this.entries.get(userKey(userId, IN_PROCESS)) ?? null, generation: String(this.generation) };
   }
 
   async fillUser(userId: string, value: string, ttlSeconds: number, generation: string): Promise<void> {
-    if (generation === String(this.generation)) this.entries.set(userKey(userId), value, { ttl: ttlSeconds * 1000 });
+    if (generation === String(this.generation)) this.entries.set(userKey(userId, IN_PROCESS), value, { ttl: ttlSeconds * 1000 });
+  }
+
+  listEpoch(): string {
+    return IN_PROCESS;
+  }
+
+  /** The revocation epoch moved: nothing held may be believed (an admin command changed users in PostgreSQL). */
+  clear(): void {
+    this.entries.clear();
+    this.generation += 1;
+    this.version += 1;
   }
 
   async listVersion(): Promise<string> {
@@ -36,7 +50,7 @@ export class MemoryUserCacheTier implements UserCacheTier {
   }
 
   async invalidateUser(userId: string): Promise<void> {
-    this.entries.delete(userKey(userId));
+    this.entries.delete(userKey(userId, IN_PROCESS));
     this.generation += 1;
     this.version += 1;
   }

@@ -1,8 +1,12 @@
+import type { CacheEpoch } from '../revocation/cache-epoch';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import type { RedisClient } from '../redis/redis.client';
 import { type InvalidationListener, type UserCacheTier, userGenerationKey, userKey } from './user-cache.tier';
 
 const LIST_VERSION_KEY = 'users:list:version';
+
+/** The generation of a read made while the caches were not trusted: its fill stores nothing. */
+const UNTRUSTED = 'untrusted';
 
 /**
  * A generation only has to outlive the fills in flight when it was bumped (a load is bounded by the
@@ -34,6 +38,7 @@ export class RedisUserCacheTier implements UserCacheTier {
     private readonly failures: RedisFailureReporter,
     /** Names the pub/sub channel, so deployments sharing one Redis do not hear each other. */
     channelPrefix: string,
+    private readonly epoch: CacheEpoch,
   ) {
     this.channel = `${channelPrefix}user-invalidations`;
     if (!('fillUserIfGeneration' in redis)) redis.defineCommand('fillUserIfGeneration', { numberOfKeys: 2, lua: FILL_IF_GENERATION_SCRIPT });
@@ -47,13 +52,25 @@ export class RedisUserCacheTier implements UserCacheTier {
     await this.redis.set(key, value, 'EX', ttlSeconds);
   }
 
+  listEpoch(): string | null {
+    return this.epoch.tag();
+  }
+
+  /**
+   * Read under the current epoch; the generation handed back names that epoch too, so a fill
+   * after the epoch moved stores nothing (while untrusted, nothing is read and nothing stored).
+   */
   async getUser(userId: string): Promise<{ value: string | null; generation: string }> {
-    const [value, generation] = await this.redis.mget(userKey(userId), userGenerationKey(userId));
-    return { value, generation: generation ?? '0' };
+    const epoch = this.epoch.tag();
+    if (epoch === null) return { value: null, generation: UNTRUSTED };
+    const [value, generation] = await this.redis.mget(userKey(userId, epoch), userGenerationKey(userId));
+    return { value, generation: `${epoch}/${generation ?? '0'}` };
   }
 
   async fillUser(userId: string, value: string, ttlSeconds: number, generation: string): Promise<void> {
-    await (this.redis as FillingRedis).fillUserIfGeneration(userKey(userId), userGenerationKey(userId), value, ttlSeconds, generation);
+    const [epoch, counter] = generation.split('/');
+    if (generation === UNTRUSTED || epoch !== this.epoch.tag()) return;
+    await (this.redis as FillingRedis).fillUserIfGeneration(userKey(userId, epoch), userGenerationKey(userId), value, ttlSeconds, counter);
   }
 
   async listVersion(): Promise<string> {
@@ -67,9 +84,12 @@ export class RedisUserCacheTier implements UserCacheTier {
    * failure is reported and still invalidates whatever did succeed.
    */
   async invalidateUser(userId: string): Promise<void> {
+    const epoch = this.epoch.tag();
+    // Untrusted: the entry cannot be deleted now, which the caller reports as lost (the epoch moves).
+    if (epoch === null) throw new Error('the Redis caches are not trusted right now');
     const cleared = await Promise.allSettled([
       // One slot (the id's hash tag): the entry goes and the generation moves together.
-      this.redis.multi().del(userKey(userId)).incr(userGenerationKey(userId)).expire(userGenerationKey(userId), GENERATION_TTL_SECONDS).exec().then(failedCommand),
+      this.redis.multi().del(userKey(userId, epoch)).incr(userGenerationKey(userId)).expire(userGenerationKey(userId), GENERATION_TTL_SECONDS).exec().then(failedCommand),
       this.redis.incr(LIST_VERSION_KEY),
     ]);
     const published = await Promise.allSettled([this.redis.publish(this.channel, userId)]);

@@ -27,17 +27,22 @@ export interface UserCacheTier {
   /** Deletes the user's entry, bumps its generation and the list version, and tells other instances. */
   invalidateUser(userId: string): Promise<void>;
   listen(listener: InvalidationListener): Promise<void>;
+  /** The epoch tag to key list results with, or null when the tier may not be used now. */
+  listEpoch(): string | null;
 }
 
-/** The user's id is the key's hash tag: its entry and its generation share a Redis Cluster slot. */
-export function userKey(userId: string): string {
-  return `user:{${userId}}`;
+/**
+ * The user's id is the key's hash tag: its entry and its generation share a Redis Cluster slot.
+ * The revocation epoch is part of the key (see src/revocation/revocation-epoch.ts).
+ */
+export function userKey(userId: string, epoch: string): string {
+  return `user:{${userId}}:${epoch}`;
 }
 
 export function userGenerationKey(userId: string): string {
   return `user:{${userId}}:generation`;
 }
 
-export function listKey(version: string, query: string): string {
-  return `users:list:${version}:${query}`;
+export function listKey(epoch: string, version: string, query: string): string {
+  return `users:list:${epoch}:${version}:${query}`;
 }

@@ -1,9 +1,12 @@
 import type { User } from '../entities/user.entity';
 
-/** What the API shows of a user, and all a cache ever holds: never the hash, never the deletion mark. */
+/**
+ * What a cache holds of a user: never the hash, never the deletion mark. All of it is shown but
+ * the security stamp, which authentication compares with a session's (presenters leave it out).
+ */
 export type UserView = Pick<
   User,
-  'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'phone' | 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'lastLoginAt'
+  'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'phone' | 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'lastLoginAt' | 'version' | 'securityStamp'
 >;
 
 export function toUserView(user: UserView): UserView {
@@ -20,6 +23,8 @@ export function toUserView(user: UserView): UserView {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     lastLoginAt: user.lastLoginAt,
+    version: user.version,
+    securityStamp: user.securityStamp,
   };
 }
 

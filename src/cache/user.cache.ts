@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import type { UserChangeListener } from '../services/user-change.listener';
+import { type CacheEpoch, FIXED_EPOCH } from '../revocation/cache-epoch';
 import { CacheStats } from './cache.stats';
 import { listKey, type UserCacheTier, userKey } from './user-cache.tier';
 import { reviveDates, toUserView, type UserView } from './user-view';
@@ -31,6 +32,7 @@ export class UserCache implements UserChangeListener {
     private readonly tier: UserCacheTier,
     private readonly failures: RedisFailureReporter,
     private readonly settings: UserCacheSettings,
+    private readonly epoch: CacheEpoch = FIXED_EPOCH,
   ) {
     this.local = settings.localMaxEntries > 0 ? new LRUCache({ max: settings.localMaxEntries, ttl: settings.localTtlSeconds * 1000 }) : null;
   }
@@ -39,11 +41,14 @@ export class UserCache implements UserChangeListener {
   async start(): Promise<void> {
     await this.tier.listen({
       userChanged: (userId) => this.forgetLocally(userId),
-      resync: () => {
-        this.invalidations += 1;
-        this.local?.clear();
-      },
+      resync: () => this.resync(),
     });
+  }
+
+  /** Nothing held in this process may be believed (missed messages, a revocation epoch that moved). */
+  resync(): void {
+    this.invalidations += 1;
+    this.local?.clear();
   }
 
   async getUser(id: string, load: () => Promise<UserView | null>): Promise<UserView | null> {
@@ -78,8 +83,10 @@ export class UserCache implements UserChangeListener {
    * asked after a miss: a list read from a replica says no, since it may predate the version's write.
    */
   async getList<T>(query: string, load: () => Promise<T>, revive: (key: string, value: unknown) => unknown = reviveDates, storable: () => boolean = () => true): Promise<T> {
+    const epoch = this.tier.listEpoch();
+    if (epoch === null) return load();
     const version = (await this.read(() => this.tier.listVersion())) ?? '0';
-    const key = listKey(version, query);
+    const key = listKey(epoch, version, query);
     const cached = await this.read(() => this.tier.get(key));
     if (cached) {
       this.stats.hits += 1;
@@ -93,7 +100,9 @@ export class UserCache implements UserChangeListener {
 
   async userChanged(userId: string): Promise<void> {
     this.forgetLocally(userId);
-    await this.failures.attempt('cache-invalidate', () => this.tier.invalidateUser(userId), null);
+    const invalidated = await this.failures.attempt('cache-invalidate', () => this.tier.invalidateUser(userId).then(() => true), false);
+    // The shared tier may still hold the old user (and a Redis restart may restore it): orphan it all.
+    if (!invalidated) await this.epoch.lost('a user could not be invalidated in Redis');
   }
 
   private forgetLocally(userId: string): void {

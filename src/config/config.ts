@@ -31,6 +31,8 @@ export interface Config {
     refreshTokenTtlSeconds: number;
   };
   signupEnabled: boolean;
+  /** Changes to users must name the version they change (REST If-Match, GraphQL expectedVersion), else 428. */
+  requireVersionPrecondition: boolean;
   bootstrapAdmin?: { username: string; email: string; password: string };
   /**
    * When no admin exists and no ADMIN_PASSWORD is given: create one with a random password written
@@ -51,6 +53,8 @@ export interface Config {
   corsOrigins: string[];
   graphql: { introspection: boolean; maxDepth: number; maxAliases: number; maxComplexity: number; maxTokens: number };
   cache: { userTtlSeconds: number; listTtlSeconds: number; sessionTtlSeconds: number; localMaxEntries: number; localTtlSeconds: number };
+  /** How often each instance re-reads the revocation epoch, besides hearing it over LISTEN/NOTIFY. */
+  revocationEpochPollSeconds: number;
   /** OpenTelemetry: spans go to the OTLP endpoint when set (started by tracing.bootstrap.ts, not from here). */
   tracing: { otlpEndpoint?: string; serviceName: string };
 }
@@ -98,6 +102,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_EXPIRE * 60,
     },
     signupEnabled: env.SIGNUP_ENABLED,
+    requireVersionPrecondition: env.REQUIRE_IF_MATCH,
     bootstrapAdmin:
       env.ADMIN_USERNAME && env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { username: env.ADMIN_USERNAME, email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
@@ -144,6 +149,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       localMaxEntries: env.CACHE_LOCAL_MAX_ENTRIES,
       localTtlSeconds: env.CACHE_LOCAL_TTL_SECONDS,
     },
+    revocationEpochPollSeconds: env.REVOCATION_EPOCH_POLL_SECONDS,
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
   };
 }

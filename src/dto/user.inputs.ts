@@ -1,7 +1,7 @@
 import { IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { EmailAddressResolver } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
 import { UserRole } from '../entities/user-role';
+import { EmailAddressScalar } from '../graphql/email-address.scalar';
 import './graphql-enums';
 import { EmailRules, FlagRules, NameRules, PASSWORD_MAX, PasswordRules, PhoneRules, RoleRules, UsernameRules } from './user.rules';
 
@@ -19,7 +19,7 @@ export class CreateUserInput {
   @UsernameRules()
   username!: string;
 
-  @Field(() => EmailAddressResolver, { description: 'Unique in any letter case.' })
+  @Field(() => EmailAddressScalar, { description: 'Unique among live users however it is spelt: letter case, Unicode forms and the domain in Unicode or punycode are compared folded.' })
   @EmailRules()
   email!: string;
 
@@ -64,7 +64,7 @@ export class UpdateUserInput {
   @UsernameRules()
   username?: string;
 
-  @Field(() => EmailAddressResolver, { nullable: true })
+  @Field(() => EmailAddressScalar, { nullable: true, description: 'A new address resets emailVerified (unless an admin sets it in the same change).' })
   @IfPresent('email')
   @EmailRules()
   email?: string;

@@ -1,12 +1,17 @@
-import { IsBoolean, IsDate, IsEmail, IsEnum, IsString, IsStrongPassword, Length, Matches, MaxDate, MaxLength, MinDate } from 'class-validator';
+import { IsBoolean, IsDate, IsEnum, IsString, IsStrongPassword, Length, Matches, MaxDate, MaxLength, MinDate, ValidateBy } from 'class-validator';
+import { checkEmail } from '../identity/email.address';
 import { UserRole } from '../entities/user-role';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../validation/timestamps';
 
-/** Field rules from the design: one definition, used by every input that carries the field. */
+/**
+ * Field rules from the design: one definition, used by every input that carries the field.
+ * Usernames stay ASCII on purpose: no look-alike or normalisation question can arise for them
+ * (their uniqueness is lower() of ASCII); e-mail addresses may be international (src/identity).
+ */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 export const NAME_MAX = 100;
-export const EMAIL_MAX = 254;
+export { EMAIL_MAX } from '../identity/email.address';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 const PASSWORD_MESSAGE = `password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters with an upper-case letter, a lower-case letter, a digit and a special character`;
@@ -17,8 +22,21 @@ function compose(...decorators: PropertyDecorator[]): PropertyDecorator {
 
 export const UsernameRules = () =>
   compose(IsString(), Matches(USERNAME_PATTERN, { message: 'username must be 3-32 letters, digits, "_", "." or "-"' }));
+/** The service's one e-mail rule (src/identity/email.address.ts), with its reason as the message. */
 export const EmailRules = () =>
-  compose(IsString(), IsEmail({}, { message: 'email must be a valid email address' }), MaxLength(EMAIL_MAX));
+  compose(
+    IsString(),
+    ValidateBy({
+      name: 'isAcceptableEmail',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && checkEmail(value).ok,
+        defaultMessage: (args) => {
+          const checked = typeof args?.value === 'string' ? checkEmail(args.value) : undefined;
+          return checked && !checked.ok ? checked.reason : 'email must be a valid email address';
+        },
+      },
+    }),
+  );
 export const NameRules = () => compose(IsString(), Length(1, NAME_MAX));
 export const PhoneRules = () =>
   compose(IsString(), Matches(E164_PATTERN, { message: 'phone must be in E.164 format, like +14155550123' }));

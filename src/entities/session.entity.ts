@@ -28,6 +28,10 @@ export class Session {
   @Property({ type: 'timestamptz', nullable: true })
   rotatedAt: Date | null = null;
 
+  /** The user's security stamp when the session was opened; another one on the user ends it. */
+  @Property({ type: 'uuid', hidden: true })
+  securityStamp!: string;
+
   @Property({ length: 45 })
   ipAddress!: string;
 

@@ -4,8 +4,8 @@ import { UserRepository } from '../repositories/user.repository';
 import { UserRole } from './user-role';
 
 /**
- * Username and email are unique case-insensitively among live users only: the partial unique indexes
- * (see the initial migration) let a soft-deleted user's name be taken again.
+ * Username (ASCII) is unique case-insensitively, email by its comparison key (src/identity), both
+ * among live users only: the partial unique indexes let a soft-deleted user's name be taken again.
  */
 @Entity({ tableName: 'users', repository: () => UserRepository })
 @Unique({
@@ -13,8 +13,8 @@ import { UserRole } from './user-role';
   expression: 'create unique index "users_username_lower_unique" on "users" (lower("username")) where "deleted_at" is null',
 })
 @Unique({
-  name: 'users_email_lower_unique',
-  expression: 'create unique index "users_email_lower_unique" on "users" (lower("email")) where "deleted_at" is null',
+  name: 'users_email_key_unique',
+  expression: 'create unique index "users_email_key_unique" on "users" ("email_key") where "deleted_at" is null',
 })
 @Index({ name: 'users_created_at_id_idx', properties: ['createdAt', 'id'] })
 // Trigram indexes for the search (q): ILIKE '%term%' on each of these columns (migrations 20261126000000 and 20261126010000).
@@ -27,7 +27,7 @@ import { UserRole } from './user-role';
 export class User {
   [EntityRepositoryType]?: UserRepository;
 
-  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt';
+  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt' | 'emailKey' | 'emailIssue' | 'version' | 'securityStamp';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -35,8 +35,20 @@ export class User {
   @Property({ length: 32 })
   username!: string;
 
+  /** NFC, lower case; set with emailKey through UserRepository (add, update). */
   @Property({ length: 254 })
   email!: string;
+
+  /**
+   * What uniqueness and sign-in compare: emailKey(email). Null only for a row the email_key
+   * migration found sharing its key with an older account (see emailIssue).
+   */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  emailKey: string | null = null;
+
+  /** Why the stored address breaks today's rule, for rows older than the rule; null when it conforms. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  emailIssue: string | null = null;
 
   @Property({ type: 'text', hidden: true })
   passwordHash!: string;
@@ -70,4 +82,15 @@ export class User {
 
   @Property({ type: 'timestamptz', nullable: true, hidden: true })
   deletedAt: Date | null = null;
+
+  /**
+   * Replaced (renewStamp) whenever a credential or the right to sign in changes; a session is alive
+   * only while it carries the current one. Never shown.
+   */
+  @Property({ type: 'uuid', hidden: true, defaultRaw: 'gen_random_uuid()' })
+  securityStamp: string = randomUUID();
+
+  /** Moved by the ORM on every update of the row: the ETag, and what If-Match / expectedVersion compare. */
+  @Property({ version: true, default: 1 })
+  version: number = 1;
 }

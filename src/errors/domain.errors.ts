@@ -42,6 +42,16 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The client's precondition (If-Match, expectedVersion) no longer holds: someone changed it first. */
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'PRECONDITION_FAILED';
+}
+
+/** The server requires a precondition (REQUIRE_IF_MATCH) and the client sent none. */
+export class PreconditionRequiredError extends DomainError {
+  readonly code = 'PRECONDITION_REQUIRED';
+}
+
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
 }

@@ -1,10 +1,11 @@
-import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { ConnectionException, DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { safeErrorMessage } from './secret-redaction';
 import { ConflictError, ServiceUnavailableError } from './domain.errors';
 
 /** Unique index name -> the API field it protects. */
 const uniqueFieldByConstraint: Record<string, string> = {
   users_username_lower_unique: 'username',
-  users_email_lower_unique: 'email',
+  users_email_key_unique: 'email',
 };
 
 /**
@@ -34,6 +35,13 @@ export function translateOrmError(error: unknown): unknown {
   }
   if (isConnectionFailure(error)) {
     return new ServiceUnavailableError('The database is unavailable.');
+  }
+  // Anything else from the driver goes on as an unknown error, but without the statement and its
+  // parameters (a password hash, an e-mail) in its message: whoever logs or prints it sees the reason only.
+  if (error instanceof DriverException) {
+    const sanitized = new Error(safeErrorMessage(error));
+    sanitized.name = error.name;
+    return Object.assign(sanitized, { code: error.code, cause: undefined });
   }
   return error;
 }

@@ -2,6 +2,10 @@ import { Migration20261125000000_initial } from './Migration20261125000000_initi
 import { Migration20261125010000_audit_archive } from './Migration20261125010000_audit_archive';
 import { Migration20261126000000_user_search_trgm } from './Migration20261126000000_user_search_trgm';
 import { Migration20261126010000_user_search_trgm_fastupdate } from './Migration20261126010000_user_search_trgm_fastupdate';
+import { Migration20261127000000_email_key } from './Migration20261127000000_email_key';
+import { Migration20261127010000_user_version } from './Migration20261127010000_user_version';
+import { Migration20261127020000_revocation_epoch } from './Migration20261127020000_revocation_epoch';
+import { Migration20261127030000_security_stamp } from './Migration20261127030000_security_stamp';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
@@ -9,4 +13,8 @@ export const migrationsList = [
   { name: 'Migration20261125010000_audit_archive', class: Migration20261125010000_audit_archive },
   { name: 'Migration20261126000000_user_search_trgm', class: Migration20261126000000_user_search_trgm },
   { name: 'Migration20261126010000_user_search_trgm_fastupdate', class: Migration20261126010000_user_search_trgm_fastupdate },
+  { name: 'Migration20261127000000_email_key', class: Migration20261127000000_email_key },
+  { name: 'Migration20261127010000_user_version', class: Migration20261127010000_user_version },
+  { name: 'Migration20261127020000_revocation_epoch', class: Migration20261127020000_revocation_epoch },
+  { name: 'Migration20261127030000_security_stamp', class: Migration20261127030000_security_stamp },
 ];

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheStats } from '../cache/cache.stats';
+import { recordedRoute, routeTemplate } from '../rest/route.guard';
 
 export interface MetricSources {
   orm: MikroORM;
@@ -104,13 +105,17 @@ export class Metrics {
     });
   }
 
-  /** Times every HTTP request, labelled by the route pattern (never the raw path, which holds ids). */
+  /**
+   * Times every HTTP request, labelled by the template of the route that matched (never the raw
+   * path, which holds ids and any letter case a client likes). /v1 routes record theirs as they
+   * match (src/rest/route.guard.ts), so a 401 or 429 answered there carries it too; the app's own
+   * routes are still matched when the response finishes; anything else is `unmatched`.
+   */
   middleware(): RequestHandler {
     return (req, res, next) => {
       const stop = this.httpDuration.startTimer();
       res.on('finish', () => {
-        const pattern = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.baseUrl || 'unmatched';
-        const route = pattern.length > 1 ? pattern.replace(/\/$/, '') : pattern;
+        const route = recordedRoute(res.locals) ?? routeTemplate(req) ?? 'unmatched';
         const labels = { method: req.method, route, status: String(res.statusCode) };
         stop(labels);
         this.httpRequests.inc(labels);

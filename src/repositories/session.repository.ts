@@ -26,6 +26,11 @@ export class SessionRepository extends EntityRepository<Session> {
     return affected === 1;
   }
 
+  /** Carries a session over to the user's new stamp (the session that changed its own password). */
+  async restamp(id: string, securityStamp: string): Promise<void> {
+    await this.nativeUpdate({ id }, { securityStamp });
+  }
+
   async deleteById(id: string): Promise<boolean> {
     return (await this.nativeDelete({ id })) > 0;
   }

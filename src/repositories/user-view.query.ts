@@ -15,6 +15,8 @@ interface UserViewRow {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  version: number;
+  security_stamp: string;
 }
 
 /**
@@ -23,7 +25,7 @@ interface UserViewRow {
  */
 const SELECT_LIVE_USER_VIEW =
   'select "u0"."id", "u0"."username", "u0"."email", "u0"."first_name", "u0"."last_name", "u0"."phone", "u0"."role", ' +
-  '"u0"."is_active", "u0"."email_verified", "u0"."created_at", "u0"."updated_at", "u0"."last_login_at" ' +
+  '"u0"."is_active", "u0"."email_verified", "u0"."created_at", "u0"."updated_at", "u0"."last_login_at", "u0"."version", "u0"."security_stamp" ' +
   'from "users" as "u0" where "u0"."id" = ? and "u0"."deleted_at" is null limit 1';
 
 /**
@@ -51,5 +53,7 @@ export async function findLiveUserView(em: EntityManager, id: string): Promise<U
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
     lastLoginAt: row.last_login_at === null ? null : date(row.last_login_at),
+    version: row.version,
+    securityStamp: row.security_stamp,
   };
 }

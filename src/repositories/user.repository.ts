@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Cursor, CursorError, EntityRepository, raw, type ConnectionType, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
 import type { User } from '../entities/user.entity';
 import type { UserRole } from '../entities/user-role';
+import { emailKey } from '../identity/email.address';
 import { isStorableTimestamp } from '../validation/timestamps';
 
 export interface UserFilters {
@@ -78,8 +80,9 @@ export class UserRepository extends EntityRepository<User> {
     return this.find({ id: { $in: [...ids] }, deletedAt: null });
   }
 
+  /** By the comparison key: any spelling of the address (case, Unicode form, punycode) finds it. */
   async findByEmail(email: string): Promise<User | null> {
-    return this.findOne({ [this.lower('email')]: email.toLowerCase(), deletedAt: null } as FilterQuery<User>);
+    return this.findOne({ emailKey: emailKey(email), deletedAt: null });
   }
 
   async findByUsername(username: string): Promise<User | null> {
@@ -93,11 +96,11 @@ export class UserRepository extends EntityRepository<User> {
    * besides the password hash. Always the primary (a login must not see a stale hash or status).
    */
   async findByLogin(login: string): Promise<User | null> {
-    const column = login.includes('@') ? 'email' : 'username';
+    const [condition, value] = login.includes('@') ? ['"u0"."email_key" = ?', emailKey(login)] : ['lower("u0"."username") = ?', login.toLowerCase()];
     const em = this.getEntityManager();
     const row = (await em
       .getConnection('write')
-      .execute(`select "u0".* from "users" as "u0" where lower("u0"."${column}") = ? and "u0"."deleted_at" is null limit 1`, [login.toLowerCase()], 'get', em.getTransactionContext())) as
+      .execute(`select "u0".* from "users" as "u0" where ${condition} and "u0"."deleted_at" is null limit 1`, [value], 'get', em.getTransactionContext())) as
       | ({ id: string } & Record<string, unknown>)
       | undefined;
     if (!row) return null;
@@ -107,7 +110,7 @@ export class UserRepository extends EntityRepository<User> {
   }
 
   async existsByEmail(email: string): Promise<boolean> {
-    return (await this.count({ [this.lower('email')]: email.toLowerCase(), deletedAt: null } as FilterQuery<User>)) > 0;
+    return (await this.count({ emailKey: emailKey(email), deletedAt: null })) > 0;
   }
 
   async existsAdmin(): Promise<boolean> {
@@ -115,15 +118,23 @@ export class UserRepository extends EntityRepository<User> {
   }
 
   /** Stages a new user; it is written with the rest of the unit of work. */
+  /** Stages a new user; it is written with the rest of the unit of work. The email's key goes with it. */
   add(data: Pick<User, 'username' | 'email' | 'passwordHash' | 'firstName' | 'lastName'> & Partial<User>): User {
-    const user = this.create(data);
+    const user = this.create({ ...data, emailKey: emailKey(data.email), emailIssue: null });
     this.getEntityManager().persist(user);
     return user;
   }
 
+  /** A changed address brings its key (and clears an old row's issue: the new one passed the rule). */
   update(user: User, changes: Partial<User>): User {
-    this.assign(user, changes);
+    const emailChanged = changes.email !== undefined && changes.email !== user.email;
+    this.assign(user, emailChanged ? { ...changes, emailKey: emailKey(changes.email as string), emailIssue: null } : changes);
     return user;
+  }
+
+  /** Ends every session of the user wherever it is cached: they carry the old stamp. */
+  renewStamp(user: User): void {
+    user.securityStamp = randomUUID();
   }
 
   softDelete(user: User): void {

@@ -6,6 +6,7 @@ import { CreateUserInput, UpdateUserInput } from '../dto/user.inputs';
 import { DEFAULT_PAGE_SIZE, DEFAULT_USER_ORDER, UserFilterInput, UserOrderInput } from '../dto/user-query.inputs';
 import type { UserView } from '../cache/user-view';
 import { requireActor } from '../services/auth.service';
+import { expectedVersion } from '../services/version.precondition';
 import type { AuditQueryService } from '../services/audit-query.service';
 import type { SessionService } from '../services/session.service';
 import type { UserService } from '../services/user.service';
@@ -66,15 +67,20 @@ export class UserResolver {
     @Arg('id', () => UUIDResolver) id: string,
     @Arg('input', () => UpdateUserInput) input: UpdateUserInput,
     @Ctx() ctx: RequestContext,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: 'Change it only while the user is at this version (else PRECONDITION_FAILED). Required (else PRECONDITION_REQUIRED) when the server sets REQUIRE_IF_MATCH.' }) version?: number | null,
   ): Promise<UserView> {
-    return this.userService.updateUser(ctx, id, input, 'merge');
+    return this.userService.updateUser(ctx, id, input, 'merge', expectedVersion(version));
   }
 
   @Mutation(() => Boolean, { description: 'Soft-deletes the user and ends all of their sessions.' })
   @Directive('@auth(requires: USER)')
   @Directive('@rateLimit(bucket: WRITE)')
-  async deleteUser(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    await this.userService.deleteUser(ctx, id);
+  async deleteUser(
+    @Arg('id', () => UUIDResolver) id: string,
+    @Ctx() ctx: RequestContext,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: 'Delete it only while the user is at this version (else PRECONDITION_FAILED). Required (else PRECONDITION_REQUIRED) when the server sets REQUIRE_IF_MATCH.' }) version?: number | null,
+  ): Promise<boolean> {
+    await this.userService.deleteUser(ctx, id, expectedVersion(version));
     return true;
   }
 

@@ -1,8 +1,8 @@
-import { Router } from 'express';
 import type { AuditLog } from '../entities/audit-log.entity';
 import type { AuditPage, AuditQueryService } from '../services/audit-query.service';
 import { contextOf } from './json-body';
 import { type ParamSpec, parseQueryParams, pickParams } from './query-params';
+import { canonicalRouter, type RouteGuard } from './route.guard';
 
 export function presentAuditLog(entry: AuditLog) {
   return {
@@ -39,10 +39,10 @@ export const AUDIT_LIST_PARAMS: ParamSpec = {
 };
 
 /** /v1/audit-logs: the audit trail for admins, with the same filters as GraphQL's auditLogs. */
-export function auditLogsRouter(auditQueries: AuditQueryService): Router {
-  const router = Router();
+export function auditLogsRouter(auditQueries: AuditQueryService, guard: RouteGuard) {
+  const router = canonicalRouter();
 
-  router.get('/', async (req, res) => {
+  router.get('/', guard('read'), async (req, res) => {
     const values = parseQueryParams(req.query as Record<string, unknown>, AUDIT_LIST_PARAMS);
     const page = await auditQueries.listAuditLogs(contextOf(res), pickParams(values, FILTERS), pickParams(values, ['page', 'limit']));
     res.json(presentAuditPage(page));

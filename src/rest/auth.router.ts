@@ -1,35 +1,35 @@
-import { Router } from 'express';
 import type { AuthService, TokenPair } from '../services/auth.service';
 import { requireActor } from '../services/auth.service';
 import { contextOf, requireJsonBody } from './json-body';
+import { canonicalRouter, type RouteGuard } from './route.guard';
 
 function presentTokens(pair: TokenPair) {
   return { accessToken: pair.accessToken, refreshToken: pair.refreshToken, tokenType: pair.tokenType, expiresIn: pair.expiresIn };
 }
 
 /** /v1/auth: the seed's AuthController. */
-export function authRouter(auth: AuthService): Router {
-  const router = Router();
+export function authRouter(auth: AuthService, guard: RouteGuard) {
+  const router = canonicalRouter();
 
-  router.post('/login', requireJsonBody, async (req, res) => {
+  router.post('/login', guard('auth'), requireJsonBody, async (req, res) => {
     res.set('Cache-Control', 'no-store').json(presentTokens(await auth.login(contextOf(res), req.body)));
   });
 
-  router.post('/refresh', requireJsonBody, async (req, res) => {
+  router.post('/refresh', guard('auth'), requireJsonBody, async (req, res) => {
     res.set('Cache-Control', 'no-store').json(presentTokens(await auth.refresh(contextOf(res), req.body)));
   });
 
-  router.post('/logout', async (_req, res) => {
+  router.post('/logout', guard('write'), async (_req, res) => {
     await auth.logout(contextOf(res));
     res.status(204).end();
   });
 
-  router.post('/logout-all', async (_req, res) => {
+  router.post('/logout-all', guard('write'), async (_req, res) => {
     const ended = await auth.logoutAll(contextOf(res));
     res.json({ sessionsEnded: ended });
   });
 
-  router.get('/validate', (_req, res) => {
+  router.get('/validate', guard('read'), (_req, res) => {
     const actor = requireActor(contextOf(res));
     res.json({
       valid: true,

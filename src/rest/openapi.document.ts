@@ -15,6 +15,20 @@ const body = (name: string, required = true) => ({ required, content: { 'applica
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 const queryParams = (spec: ParamSpec) => Object.entries(spec).map(([name, kind]) => ({ name, in: 'query', required: false, schema: paramSchema(kind) }));
 
+const ETAG = { ETag: { description: 'The user\'s version as a strong entity tag, e.g. "3".', schema: { type: 'string' } } };
+const IF_MATCH = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'Only if the user is still at one of these versions (entity tags from ETag; * for any). Required (428 without it, or with *) only when the server sets REQUIRE_IF_MATCH=true.',
+  schema: { type: 'string' },
+};
+const userAnswer = (description: string) => ({ description, headers: ETAG, content: json(ref('User')) });
+const PRECONDITION_FAILED = {
+  '412': problem('If-Match named another version: the user changed since it was read.'),
+  '428': problem('No If-Match naming a version, on a server that requires one (REQUIRE_IF_MATCH=true).'),
+};
+
 const COMMON_ERRORS = {
   '400': problem('Malformed JSON, wrong content type or malformed id.'),
   '401': problem('Missing, invalid or revoked bearer token.'),
@@ -31,6 +45,8 @@ function inputSchemas(): Record<string, Json> {
     schema.additionalProperties = false;
     const properties = (schema.properties ?? {}) as Record<string, Json>;
     if (properties.phone) properties.phone = { ...properties.phone, type: ['string', 'null'] };
+    // The rule is code (src/identity/email.address.ts), which the schema generator cannot read.
+    if (properties.email) properties.email = { type: 'string', format: 'idn-email', maxLength: 254, description: EMAIL_RULE };
     for (const name of ['password', 'newPassword']) {
       if (properties[name]) properties[name] = { ...properties[name], minLength: 8, description: 'Upper- and lower-case letters, a digit and a special character.' };
     }
@@ -38,13 +54,16 @@ function inputSchemas(): Record<string, Json> {
   return schemas;
 }
 
+const EMAIL_RULE =
+  'International addresses are accepted; quoted local parts, address literals, invisible characters and local parts mixing scripts are not. Unique among live users however spelt (case, Unicode form, punycode domain).';
+
 const userSchema: Json = {
   type: 'object',
-  required: ['id', 'username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'lastLoginAt'],
+  required: ['id', 'username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'lastLoginAt', 'version'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     username: { type: 'string' },
-    email: { type: 'string', format: 'email' },
+    email: { type: 'string', description: 'As stored; an address older than today\'s rule is served as it is.' },
     firstName: { type: 'string' },
     lastName: { type: 'string' },
     phone: { type: ['string', 'null'] },
@@ -54,6 +73,7 @@ const userSchema: Json = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     lastLoginAt: { type: ['string', 'null'], format: 'date-time' },
+    version: { type: 'integer', description: 'Moves with every change; the ETag, and what If-Match compares.' },
   },
 };
 
@@ -148,7 +168,7 @@ export function buildOpenApiDocument(): Json {
           security: [{}, ...secured],
           requestBody: body('CreateUserInput'),
           responses: {
-            '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } } }, content: json(ref('User')) },
+            '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } }, ...ETAG }, content: json(ref('User')) },
             '403': problem('Sign-up disabled, or role/status fields without admin.'),
             '409': problem('Username or email taken (any letter case).'),
             '413': problem('Body over the size limit.'),
@@ -168,24 +188,27 @@ export function buildOpenApiDocument(): Json {
         get: {
           summary: 'Fetch a user',
           security: secured,
-          responses: { '200': { description: 'The user', content: json(ref('User')) }, '404': problem('Missing, deleted, or not yours to see.'), ...COMMON_ERRORS },
+          responses: { '200': userAnswer('The user'), '404': problem('Missing, deleted, or not yours to see.'), ...COMMON_ERRORS },
         },
         put: {
           summary: 'Replace the profile',
           security: secured,
+          parameters: [IF_MATCH],
           requestBody: body('ReplaceUserInput'),
-          responses: { '200': { description: 'Updated', content: json(ref('User')) }, '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken.'), '422': problem('Invalid.'), ...COMMON_ERRORS },
+          responses: { '200': userAnswer('Updated'), '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken, or it would remove the last active admin.'), ...PRECONDITION_FAILED, '422': problem('Invalid.'), ...COMMON_ERRORS },
         },
         patch: {
           summary: 'Change some fields (JSON merge patch; phone: null clears)',
           security: secured,
+          parameters: [IF_MATCH],
           requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateUserInput') }, 'application/merge-patch+json': { schema: ref('UpdateUserInput') } } },
-          responses: { '200': { description: 'Updated', content: json(ref('User')) }, '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken.'), '422': problem('Invalid.'), ...COMMON_ERRORS },
+          responses: { '200': userAnswer('Updated'), '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken, or it would remove the last active admin.'), ...PRECONDITION_FAILED, '422': problem('Invalid.'), ...COMMON_ERRORS },
         },
         delete: {
           summary: 'Soft-delete the user and end their sessions',
           security: secured,
-          responses: { '204': { description: 'Deleted' }, '403': problem('Not allowed.'), '404': problem('Not found.'), ...COMMON_ERRORS },
+          parameters: [IF_MATCH],
+          responses: { '204': { description: 'Deleted' }, '403': problem('Not allowed.'), '404': problem('Not found.'), '409': problem('The last active admin cannot be deleted.'), ...PRECONDITION_FAILED, ...COMMON_ERRORS },
         },
       },
       '/v1/users/{id}/password': {

@@ -5,6 +5,8 @@ import {
   ForbiddenError,
   MalformedInputError,
   NotFoundError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
   ServiceUnavailableError,
   TooManyRequestsError,
   UnauthenticatedError,
@@ -26,6 +28,8 @@ const kindByError = new Map<Function, ProblemKind>([
   [ForbiddenError, { status: 403, slug: 'forbidden', title: 'Forbidden' }],
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
   [ConflictError, { status: 409, slug: 'conflict', title: 'Conflict' }],
+  [PreconditionFailedError, { status: 412, slug: 'precondition-failed', title: 'Precondition failed' }],
+  [PreconditionRequiredError, { status: 428, slug: 'precondition-required', title: 'Precondition required' }],
   [TooManyRequestsError, { status: 429, slug: 'rate-limited', title: 'Too many requests' }],
   [ServiceUnavailableError, { status: 503, slug: 'service-unavailable', title: 'Service unavailable' }],
 ]);

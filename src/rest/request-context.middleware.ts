@@ -68,8 +68,3 @@ export function requestContext(orm: MikroORM, auth: AuthService): RequestHandler
     next();
   };
 }
-
-/** REST answers a bad token with 401 even on routes that allow anonymous callers. */
-export const rejectInvalidToken: RequestHandler = (_req, res, next) => {
-  next(res.locals.authError);
-};

@@ -3,7 +3,7 @@ import { toUserView, type UserView } from '../cache/user-view';
 
 /** The public shape of a user: the view's explicit field list, timestamps as ISO strings. */
 export function presentUser(user: UserView) {
-  const view = toUserView(user);
+  const { securityStamp: _stamp, ...view } = toUserView(user);
   return {
     ...view,
     createdAt: view.createdAt.toISOString(),

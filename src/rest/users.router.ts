@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { RateCategory } from '../rate-limit/rate-limit.policy';
 import type { AuditQueryService } from '../services/audit-query.service';
 import type { PasswordService } from '../services/password.service';
 import type { SessionService } from '../services/session.service';
@@ -8,6 +8,11 @@ import { contextOf, requireJsonBody } from './json-body';
 import { parseQueryParams } from './query-params';
 import { presentSession, presentUser } from './user.presenter';
 import { parseUserListQuery } from './user-list.query';
+import { canonicalRouter, type RouteGuard } from './route.guard';
+import { ifMatch, setEtag } from './etag';
+
+/** Anonymous, it is a sign-up (its own small bucket); signed in, an admin creating an account. */
+const signUpOrWrite = (signedIn: boolean): RateCategory => (signedIn ? 'write' : 'signup');
 
 export interface UsersRouterServices {
   users: UserService;
@@ -17,15 +22,16 @@ export interface UsersRouterServices {
 }
 
 /** /v1/users: thin handlers over the same services GraphQL uses. */
-export function usersRouter({ users, sessions, passwords, auditQueries }: UsersRouterServices): Router {
-  const router = Router();
+export function usersRouter({ users, sessions, passwords, auditQueries }: UsersRouterServices, guard: RouteGuard) {
+  const router = canonicalRouter();
 
-  router.post('/', requireJsonBody, async (req, res) => {
+  router.post('/', guard(signUpOrWrite), requireJsonBody, async (req, res) => {
     const user = await users.createUser(contextOf(res), req.body);
+    setEtag(res, user.version);
     res.status(201).location(`/v1/users/${user.id}`).json(presentUser(user));
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/', guard('read'), async (req, res) => {
     const { filter, order, page } = parseUserListQuery(req.query as Record<string, unknown>);
     const result = await users.listUsers(contextOf(res), filter, order, page);
     res.json({
@@ -34,38 +40,44 @@ export function usersRouter({ users, sessions, passwords, auditQueries }: UsersR
     });
   });
 
-  router.get('/:id', async (req, res) => {
-    res.json(presentUser(await users.getUserById(contextOf(res), String(req.params.id))));
+  router.get('/:id', guard('read'), async (req, res) => {
+    const user = await users.getUserById(contextOf(res), String(req.params.id));
+    setEtag(res, user.version);
+    res.json(presentUser(user));
   });
 
-  router.put('/:id', requireJsonBody, async (req, res) => {
-    res.json(presentUser(await users.updateUser(contextOf(res), String(req.params.id), req.body, 'replace')));
+  router.put('/:id', guard('write'), requireJsonBody, async (req, res) => {
+    const user = await users.updateUser(contextOf(res), String(req.params.id), req.body, 'replace', ifMatch(req));
+    setEtag(res, user.version);
+    res.json(presentUser(user));
   });
 
-  router.patch('/:id', requireJsonBody, async (req, res) => {
-    res.json(presentUser(await users.updateUser(contextOf(res), String(req.params.id), req.body, 'merge')));
+  router.patch('/:id', guard('write'), requireJsonBody, async (req, res) => {
+    const user = await users.updateUser(contextOf(res), String(req.params.id), req.body, 'merge', ifMatch(req));
+    setEtag(res, user.version);
+    res.json(presentUser(user));
   });
 
-  router.delete('/:id', async (req, res) => {
-    await users.deleteUser(contextOf(res), String(req.params.id));
+  router.delete('/:id', guard('write'), async (req, res) => {
+    await users.deleteUser(contextOf(res), String(req.params.id), ifMatch(req));
     res.status(204).end();
   });
 
-  router.post('/:id/password', requireJsonBody, async (req, res) => {
+  router.post('/:id/password', guard('write'), requireJsonBody, async (req, res) => {
     await passwords.changePassword(contextOf(res), String(req.params.id), req.body);
     res.status(204).end();
   });
 
-  router.get('/:id/sessions', async (req, res) => {
+  router.get('/:id/sessions', guard('read'), async (req, res) => {
     res.json({ data: (await sessions.listSessions(contextOf(res), String(req.params.id))).map(presentSession) });
   });
 
-  router.delete('/:id/sessions/:sessionId', async (req, res) => {
+  router.delete('/:id/sessions/:sessionId', guard('write'), async (req, res) => {
     await sessions.revokeSession(contextOf(res), String(req.params.sessionId), String(req.params.id));
     res.status(204).end();
   });
 
-  router.get('/:id/audit-logs', async (req, res) => {
+  router.get('/:id/audit-logs', guard('read'), async (req, res) => {
     const values = parseQueryParams(req.query as Record<string, unknown>, PAGE_PARAMS);
     res.json(presentAuditPage(await auditQueries.listUserAuditLogs(contextOf(res), String(req.params.id), values)));
   });

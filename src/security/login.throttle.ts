@@ -9,10 +9,15 @@ export interface LoginThrottleSettings {
 
 /**
  * The account a password guess is counted against: a known user by id, however it was named (username
- * or email, any case), so every door that checks a password shares one count.
+ * or email, any case), so every door that checks a password shares one count. The count belongs to
+ * the credential being guessed, so the security stamp is part of it: a password reset (by an admin,
+ * or `npm run admin:reset-password`) or change renews the stamp and starts a fresh count, per IP and
+ * account-wide. A locked-out admin is exactly who needs a reset; guesses at the replaced password
+ * are moot. The stamp lives in PostgreSQL, so this holds on every instance, with or without Redis,
+ * and even for a reset made while Redis was down; the orphaned counters expire with their window.
  */
-export function throttledAccount(userId: string): string {
-  return `id:${userId}`;
+export function throttledAccount(user: { id: string; securityStamp: string }): string {
+  return `id:${user.id}:${user.securityStamp}`;
 }
 
 /** Seconds between attempts on an account under distributed attack: slows guessing, locks nobody out. */

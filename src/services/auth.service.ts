@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Actor, RequestContext } from '../context/request-context';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
@@ -47,11 +47,13 @@ export class AuthService {
   async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
     const { username: login, password } = await validateInput(LoginInput, raw);
     const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
-    // Failures count against the account however it was named (username or email); unknown names by the name.
-    const account = user ? throttledAccount(user.id) : `name:${login}`;
+    // Failures count against the account (its current credential) however it was named; unknown names by the name.
+    const account = user ? throttledAccount(user) : `name:${login}`;
     const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
     if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
 
+    // The stamp as it was when the password was checked: the session may only be opened under it.
+    const stampChecked = user?.securityStamp;
     const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyAgainstDummy(password);
     if (!user || !passwordMatches || !user.isActive) {
       await this.throttle.recordFailure(account, ctx.ipAddress);
@@ -67,7 +69,11 @@ export class AuthService {
     const rehashed = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : null;
     const pair = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
-        const current = em.merge(user);
+        // The row as it is now, locked until the session is in: a password change, a deactivation or
+        // an admin reset that committed while the password was being verified renewed the stamp, and
+        // this login fails. Committed first, this login's session is ended by that change instead.
+        const current = await em.getRepository(User).findOne({ id: user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
         current.lastLoginAt = new Date();
         if (rehashed) current.passwordHash = rehashed;
         const pair = this.openSession(em, ctx, current);
@@ -99,7 +105,7 @@ export class AuthService {
         throw new UnauthenticatedError('The refresh token has already been used.');
       }
       const user = session.user;
-      if (!user.isActive || user.deletedAt !== null) throw new UnauthenticatedError('The session has ended.');
+      if (!user.isActive || user.deletedAt !== null || session.securityStamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
 
       const next = this.tokens.issueRefresh(user.id, session.id);
       const won = await sessions.rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
@@ -150,13 +156,15 @@ export class AuthService {
     if (!session) {
       // ctx.em only here and below, on a cache miss: a fully cached request never forks the ORM.
       const row = await withOrmErrors(() => ctx.em.getRepository(Session).findLive(claims.sid));
-      session = row ? { userId: row.user.id, expiresAt: row.expiresAt.getTime() } : null;
-      if (session) await this.sessionCache.remember(claims.sid, session, tokenExpiresAt);
+      session = row ? { userId: row.user.id, expiresAt: row.expiresAt.getTime(), stamp: row.securityStamp } : null;
+      if (session) await this.sessionCache.remember(claims.sid, session, tokenExpiresAt, state.fill);
     }
     if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) throw new UnauthenticatedError('The session has ended.');
     // The role comes from the user as it is now, not as it was when the token was issued.
     const user = await this.userCache.getUser(claims.sub, () => withOrmErrors(() => findLiveUserView(ctx.em, claims.sub)));
     if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
+    // Opened under another stamp: the password changed, or the user was deactivated or demoted, since.
+    if (session.stamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
     return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt };
   }
 
@@ -165,6 +173,7 @@ export class AuthService {
     const session = em.create(Session, {
       user,
       tokenHash: '',
+      securityStamp: user.securityStamp,
       ipAddress: ctx.ipAddress.slice(0, 45),
       userAgent: ctx.userAgent.slice(0, 512),
       expiresAt: new Date(),

@@ -2,7 +2,9 @@ import type { RequestContext } from '../context/request-context';
 import { ChangePasswordInput } from '../dto/user.inputs';
 import { PasswordHistory } from '../entities/password-history.entity';
 import { Session } from '../entities/session.entity';
-import { ForbiddenError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
+import { ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
+import { LockMode } from '@mikro-orm/postgresql';
+import { User } from '../entities/user.entity';
 import { withOrmErrors } from '../errors/orm-error.translator';
 import { canOnUser } from '../policies/user.policy';
 import { type LoginThrottle, throttledAccount } from '../security/login.throttle';
@@ -41,7 +43,7 @@ export class PasswordService {
       if (input.currentPassword === undefined) throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is required' }]);
       // Proving the current password is a password guess like a login: a stolen access token must
       // not become an unthrottled oracle for the password, so both share the lockout count.
-      const account = throttledAccount(user.id);
+      const account = throttledAccount(user);
       const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
       if (retryAfter > 0) throw new TooManyRequestsError('Too many wrong passwords; try again later.', retryAfter);
       if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
@@ -60,17 +62,24 @@ export class PasswordService {
       }
     }
     const passwordHash = await this.hasher.hash(input.newPassword);
+    const hashChecked = user.passwordHash;
     const endedSessions = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
-        const current = em.merge(user);
+        // Locked and re-read: a change that committed since the current password was checked wins.
+        const current = await em.getRepository(User).findOne({ id: user.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!current || current.passwordHash !== hashChecked) throw new ConflictError('The password was changed meanwhile; try again.');
         current.passwordHash = passwordHash;
+        // Every session opened with the old password dies with its stamp; the caller's own is re-stamped.
+        em.getRepository(User).renewStamp(current);
+        if (isSelf) await em.getRepository(Session).restamp(actor.sessionId, current.securityStamp);
         em.persist(em.create(PasswordHistory, { user: current, passwordHash }));
         const ended = await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);
         this.audit.record(em, ctx, { action: 'auth.password_changed', entityType: 'user', entityId: user.id });
         return ended;
       }),
     );
-    await this.sessionCache.forget(endedSessions);
+    // The caller's own session too: its cached copy still carries the old stamp.
+    await this.sessionCache.forget(isSelf ? [...endedSessions, actor.sessionId] : endedSessions);
     await this.changes.userChanged(user.id);
   }
 }

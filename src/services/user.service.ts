@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { SessionCache } from '../cache/session.cache';
 import type { ReplicaRouter } from '../db/replica.router';
 import type { UserCache } from '../cache/user.cache';
@@ -19,6 +19,10 @@ import type { PasswordHasher } from '../security/password.hasher';
 import { withCursor } from '../validation/cursor';
 import { assertUuid } from '../validation/ids';
 import { validateInput } from '../validation/validate-input';
+import { emailKey, normalizeEmail } from '../identity/email.address';
+import { type EmailVerificationPort, noEmailVerification } from './email-verification.port';
+import { assertAnAdminRemains, lockActiveAdmins } from './last-admin.guard';
+import { assertVersion, type VersionPrecondition } from './version.precondition';
 import { type AuditService, diffFields } from './audit.service';
 
 export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
@@ -34,6 +38,8 @@ export interface UserPage {
 const PROFILE_FIELDS = ['username', 'email', 'firstName', 'lastName', 'phone'] as const;
 const AUDITED_FIELDS: (keyof User)[] = [...PROFILE_FIELDS, 'role', 'isActive', 'emailVerified'];
 
+const ROLE_RANK: Record<UserRole, number> = { [UserRole.USER]: 1, [UserRole.MODERATOR]: 2, [UserRole.ADMIN]: 3 };
+
 /** Which permission each changeable field needs. */
 const ACTION_BY_FIELD: Record<string, UserAction> = {
   username: 'updateProfile',
@@ -48,6 +54,8 @@ const ACTION_BY_FIELD: Record<string, UserAction> = {
 
 export interface UserServiceSettings {
   signupEnabled: boolean;
+  /** REQUIRE_IF_MATCH: updates and deletions must name the version they change. */
+  requireVersionPrecondition: boolean;
 }
 
 /** The seed's UserService: every rule about users lives here, whichever door the request came in by. */
@@ -59,6 +67,7 @@ export class UserService {
     private readonly cache: UserCache,
     private readonly sessionCache: SessionCache,
     private readonly reads: ReplicaRouter,
+    private readonly emailVerification: EmailVerificationPort = noEmailVerification,
   ) {}
 
   async createUser(ctx: RequestContext, raw: unknown): Promise<User> {
@@ -76,7 +85,7 @@ export class UserService {
       ctx.em.transactional(async (em) => {
         const created = em.getRepository(User).add({
           username: input.username,
-          email: input.email.toLowerCase(),
+          email: normalizeEmail(input.email).email,
           passwordHash,
           firstName: input.firstName,
           lastName: input.lastName,
@@ -137,36 +146,53 @@ export class UserService {
     return this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), load, undefined, () => !fromReplica);
   }
 
-  /** `merge` is a partial change (PATCH, GraphQL); `replace` swaps the whole profile (PUT). */
-  async updateUser(ctx: RequestContext, id: string, raw: unknown, mode: 'merge' | 'replace'): Promise<User> {
+  /**
+   * `merge` is a partial change (PATCH, GraphQL); `replace` swaps the whole profile (PUT). The row
+   * is read under its lock, so the audit's old values are what this change replaced (concurrent
+   * changes leave a serial history) and the version precondition is checked against the truth.
+   */
+  async updateUser(ctx: RequestContext, id: string, raw: unknown, mode: 'merge' | 'replace', precondition?: VersionPrecondition): Promise<User> {
     const input: UpdateUserInput = mode === 'replace' ? { phone: null, ...(await validateInput(ReplaceUserInput, raw)) } : await validateInput(UpdateUserInput, raw);
     const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<User>;
-    if (changes.email) changes.email = changes.email.toLowerCase();
+    if (changes.email) changes.email = normalizeEmail(changes.email).email;
+    const mayRemoveAnAdmin = changes.role !== undefined || changes.isActive !== undefined;
 
-    const { user, endedSessions } = await withOrmErrors(() =>
+    const { user, endedSessions, addressChanged } = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
-        const target = await this.findVisible(ctx, em, id);
+        const activeAdmins = mayRemoveAnAdmin ? await lockActiveAdmins(em) : null;
+        const target = await this.findVisible(ctx, em, id, { lock: true });
         for (const field of Object.keys(changes)) {
           if (!canOnUser(ctx.actor, ACTION_BY_FIELD[field], target)) throw new ForbiddenError(`You may not change ${field} of this user.`);
         }
+        assertVersion(target.version, precondition, this.settings.requireVersionPrecondition);
+        if (activeAdmins) assertAnAdminRemains(activeAdmins, target.id, { role: changes.role ?? target.role, isActive: changes.isActive ?? target.isActive, deleted: false });
+        // A new mailbox (not merely another spelling of it) was never verified, unless an admin vouches for it now.
+        const newAddress = changes.email !== undefined && emailKey(changes.email) !== target.emailKey;
+        if (newAddress && changes.emailVerified === undefined) changes.emailVerified = false;
         const before = pick(target, AUDITED_FIELDS);
         em.getRepository(User).update(target, changes);
+        // Losing the right to sign in or a role ends the sessions opened before (a promotion does not).
+        if ((before.isActive === true && target.isActive === false) || ROLE_RANK[target.role] < ROLE_RANK[before.role as UserRole]) em.getRepository(User).renewStamp(target);
         const { oldValues, newValues } = diffFields(before, pick(target, AUDITED_FIELDS), AUDITED_FIELDS as string[]);
         this.auditUpdate(em, ctx, target.id, oldValues, newValues);
         const deactivated = before.isActive === true && target.isActive === false;
-        return { user: target, endedSessions: deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [] };
+        return { user: target, endedSessions: deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [], addressChanged: newAddress };
       }),
     );
     await this.cache.userChanged(user.id);
     await this.sessionCache.forget(endedSessions);
+    if (addressChanged) await this.emailVerification.addressChanged(user);
     return user;
   }
 
-  async deleteUser(ctx: RequestContext, id: string): Promise<void> {
+  async deleteUser(ctx: RequestContext, id: string, precondition?: VersionPrecondition): Promise<void> {
     const { userId, endedSessions } = await withOrmErrors(() =>
       ctx.em.transactional(async (em) => {
-        const target = await this.findVisible(ctx, em, id);
+        const activeAdmins = await lockActiveAdmins(em);
+        const target = await this.findVisible(ctx, em, id, { lock: true });
         if (!canOnUser(ctx.actor, 'delete', target)) throw new ForbiddenError('You may not delete this user.');
+        assertVersion(target.version, precondition, this.settings.requireVersionPrecondition);
+        assertAnAdminRemains(activeAdmins, target.id, { role: target.role, isActive: target.isActive, deleted: true });
         em.getRepository(User).softDelete(target);
         const ended = await em.getRepository(Session).deleteByUserId(target.id);
         this.audit.record(em, ctx, { action: 'user.deleted', entityType: 'user', entityId: target.id });
@@ -179,12 +205,14 @@ export class UserService {
 
   /**
    * The user as the actor may see it. Plain users get "not found" for anyone but themselves, exactly
-   * as for a missing id, so ids cannot be probed.
+   * as for a missing id, so ids cannot be probed. With `lock`, the row is read FOR UPDATE (inside
+   * the caller's transaction) and refreshed from it, whatever the EntityManager held before.
    */
-  async findVisible(ctx: RequestContext, em: EntityManager, id: string): Promise<User> {
+  async findVisible(ctx: RequestContext, em: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<User> {
     if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
     const userId = assertUuid(id, 'user id');
-    const user = await em.getRepository(User).findById(userId);
+    const users = em.getRepository(User);
+    const user = options.lock ? await users.findOne({ id: userId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : await users.findById(userId);
     if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
     return user;
   }

@@ -38,6 +38,13 @@ describe('loadConfig', () => {
     expect(fields).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'MIGRATE_ON_START']));
   });
 
+  it('does not require If-Match or expectedVersion unless REQUIRE_IF_MATCH says so', () => {
+    expect(loadConfig({}).requireVersionPrecondition).toBe(false);
+    expect(loadConfig({ REQUIRE_IF_MATCH: 'true' }).requireVersionPrecondition).toBe(true);
+    expect(loadConfig({ REQUIRE_IF_MATCH: 'false' }).requireVersionPrecondition).toBe(false);
+    expect(() => loadConfig({ REQUIRE_IF_MATCH: 'always' })).toThrow(/REQUIRE_IF_MATCH/);
+  });
+
   it('refuses production without a JWT secret, and any short secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required in production/);
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 characters/);

@@ -35,11 +35,12 @@ describe('translateOrmError: the database being away is 503, not 500', () => {
   it('leaves other database errors and plain bugs alone, and still maps unique violations to 409', () => {
     const syntax = wrapped(errorWith('syntax error at or near "selec"', { code: '42601' }));
     const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
-    expect(translateOrmError(syntax)).toBe(syntax);
+    // Unknown, so it stays an unknown error (a 500), but with the reason only: never the statement and its parameters.
+    expect(translateOrmError(syntax)).toMatchObject({ name: 'DriverException', message: 'database error 42601: syntax error at or near "selec"', code: '42601' });
     expect(translateOrmError(bug)).toBe(bug);
     expect(translateOrmError('a string')).toBe('a string');
     expect(translateOrmError(null)).toBeNull();
-    const duplicate = new UniqueConstraintViolationException(errorWith('duplicate key value violates unique constraint "users_email_lower_unique"', { code: '23505' }));
+    const duplicate = new UniqueConstraintViolationException(errorWith('duplicate key value violates unique constraint "users_email_key_unique"', { code: '23505' }));
     expect(translateOrmError(duplicate)).toEqual(new ConflictError('A user with this email already exists.', 'email'));
   });
 

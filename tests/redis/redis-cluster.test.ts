@@ -55,12 +55,12 @@ describeWithRedisBinaries('on a three-node Redis Cluster (REDIS_CLUSTER_NODES)',
       const admin = await signedIn(server, api, UserRole.ADMIN);
       const target = await signedIn(server, api, UserRole.USER);
       expect((await api.get(`/v1/users/${target.id}`, { token: admin.token })).status).toBe(200);
-      expect(JSON.parse((await raw.get(key(userKey(target.id)))) ?? 'null')).toMatchObject({ id: target.id });
+      expect(JSON.parse((await raw.get(key(userKey(target.id, server.services.cacheEpoch.tag() ?? "untrusted")))) ?? 'null')).toMatchObject({ id: target.id });
       const patched = await api.patch(`/v1/users/${target.id}`, { lastName: 'Clustered' }, { token: admin.token, headers: { 'content-type': 'application/merge-patch+json' } });
       expect(patched.status).toBe(200);
       const reread = await api.get(`/v1/users/${target.id}`, { token: admin.token });
       expect(reread.body.lastName).toBe('Clustered');
-      expect(JSON.parse((await raw.get(key(userKey(target.id)))) ?? 'null')).toMatchObject({ lastName: 'Clustered' });
+      expect(JSON.parse((await raw.get(key(userKey(target.id, server.services.cacheEpoch.tag() ?? "untrusted")))) ?? 'null')).toMatchObject({ lastName: 'Clustered' });
     });
 
     it('blacklists the access token on logout: 401 afterwards', async () => {

@@ -384,8 +384,8 @@ describe('REST /v1/auth', () => {
       expect((await ctx.api.post('/v1/auth/logout', undefined, { token: user.token })).status).toBe(204);
       await sql(
         ctx.server,
-        'insert into sessions (id, user_id, token_hash, ip_address, user_agent, expires_at, created_at, last_used_at) values (?, ?, ?, ?, ?, ?, now(), now())',
-        [row.id, row.user_id, row.token_hash, row.ip_address, row.user_agent, row.expires_at],
+        'insert into sessions (id, user_id, token_hash, ip_address, user_agent, expires_at, security_stamp, created_at, last_used_at) values (?, ?, ?, ?, ?, ?, ?, now(), now())',
+        [row.id, row.user_id, row.token_hash, row.ip_address, row.user_agent, row.expires_at, row.security_stamp],
       );
       expect((await validate(user.token)).status).toBe(401);
     });

@@ -1,5 +1,6 @@
 import { sleep } from '../support/auth';
-import { login, seedUser } from '../support/factories';
+import { UserRole } from '../../src/entities/user-role';
+import { login, seedUser, signedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';
 
 /** One client IP guessing one account: locked out for LOGIN_LOCKOUT_SECONDS after LOGIN_MAX_FAILURES_PER_IP failures. */
@@ -101,5 +102,51 @@ describe('login lockout per account and IP', () => {
     expect(response.data).toBeNull();
     expect(response.errors?.[0].extensions.code).toBe('RATE_LIMITED');
     expect(response.errors?.[0].extensions.retryAfter).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * A locked-out admin is exactly who needs a password reset: a reset starts a fresh count for the
+ * new password, from the locked IP and account-wide. Windows are long here, so nothing passes by
+ * merely waiting. Failures come from several client addresses (X-Forwarded-For from a trusted proxy).
+ */
+describe('an admin password reset clears the login lock-out of that account', () => {
+  const ctx = useTestServer({ LOGIN_MAX_FAILURES_PER_IP: '3', LOGIN_MAX_FAILURES_PER_ACCOUNT: '5', LOGIN_LOCKOUT_SECONDS: '600', TRUST_PROXY: 'loopback' }, { admin: true });
+
+  const WRONG = 'Wrong-passw0rd!';
+  const NEW_PASSWORD = 'Fresh-start-passw0rd!';
+  const attempt = (username: string, password: string, ip: string) => ctx.api.post('/v1/auth/login', { username, password }, { headers: { 'x-forwarded-for': ip } });
+  const reset = (userId: string) => ctx.api.post(`/v1/users/${userId}/password`, { newPassword: NEW_PASSWORD }, { token: ctx.admin.token });
+
+  it('the locked IP signs in with the new password at once, and the lock-out still works afterwards', async () => {
+    const locked = await seedUser(ctx.server, { role: UserRole.ADMIN });
+    for (let i = 0; i < 3; i += 1) expect((await attempt(locked.username, WRONG, '203.0.113.7')).status).toBe(401);
+    expect((await attempt(locked.username, locked.password, '203.0.113.7')).status).toBe(429);
+
+    expect((await reset(locked.id)).status).toBe(204);
+    expect((await attempt(locked.username, NEW_PASSWORD, '203.0.113.7')).status).toBe(200);
+
+    // A fresh count, not no count: guessing the new password is throttled like any other.
+    for (let i = 0; i < 3; i += 1) expect((await attempt(locked.username, WRONG, '203.0.113.7')).status).toBe(401);
+    expect((await attempt(locked.username, NEW_PASSWORD, '203.0.113.7')).status).toBe(429);
+  });
+
+  it('the account-wide slow-down of a distributed attack is cleared too', async () => {
+    const attacked = await seedUser(ctx.server, { role: UserRole.ADMIN });
+    for (let i = 0; i < 5; i += 1) expect((await attempt(attacked.username, WRONG, `198.51.100.${i + 1}`)).status).toBe(401);
+    // The slow-down lets one attempt through per period; the owner's next one waits.
+    expect((await attempt(attacked.username, WRONG, '198.51.100.50')).status).toBe(401);
+    expect((await attempt(attacked.username, attacked.password, '192.0.2.1')).status).toBe(429);
+
+    expect((await reset(attacked.id)).status).toBe(204);
+    expect((await attempt(attacked.username, NEW_PASSWORD, '192.0.2.1')).status).toBe(200);
+  });
+
+  it('a reset the admin may not make clears nothing', async () => {
+    const target = await seedUser(ctx.server);
+    for (let i = 0; i < 3; i += 1) expect((await attempt(target.username, WRONG, '203.0.113.9')).status).toBe(401);
+    const moderator = await signedIn(ctx.server, ctx.api, UserRole.MODERATOR);
+    expect((await ctx.api.post(`/v1/users/${target.id}/password`, { newPassword: NEW_PASSWORD }, { token: moderator.token })).status).toBe(403);
+    expect((await attempt(target.username, target.password, '203.0.113.9')).status).toBe(429);
   });
 });

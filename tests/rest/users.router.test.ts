@@ -41,6 +41,7 @@ describe('REST /v1/users', () => {
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
         lastLoginAt: null,
+        version: 1,
       });
       expect(new Date(response.body.createdAt).toISOString()).toBe(response.body.createdAt);
 
@@ -207,7 +208,7 @@ describe('REST /v1/users', () => {
       const response = await ctx.api.patch(`/v1/users/${user.id}`, { firstName: ' Grace ', phone: null }, { token: user.token, headers: { 'content-type': 'application/merge-patch+json' } });
 
       expectStatus(response, 200);
-      expect(response.body).toEqual({ ...before, firstName: 'Grace', phone: null, updatedAt: expect.any(String) });
+      expect(response.body).toEqual({ ...before, firstName: 'Grace', phone: null, updatedAt: expect.any(String), version: before.version + 1 });
       expect((await ctx.api.get(`/v1/users/${user.id}`, { token: ctx.admin.token })).body).toMatchObject({ firstName: 'Grace', phone: null, lastName: before.lastName });
     });
 

@@ -109,8 +109,11 @@ describe('TokenService', () => {
     expectUnauthenticated(() => new TokenService({ ...settings, secret: 'y'.repeat(64) }).verifyAccess(issued.token));
   });
 
-  it('rejects tokens missing sub, sid or jti, or with an unknown role', () => {
-    const base = { sub: user.id, username: 'alice', role: 'user', type: 'access', sid: sessionId, jti: 'j' };
+  it('rejects tokens missing sub, sid or jti, with ids that are no UUIDs, or with an unknown role', () => {
+    const base = { sub: user.id, username: 'alice', role: 'user', type: 'access', sid: sessionId, jti: '5d1c7f0e-2b8a-4c3e-9f1d-0a2b3c4d5e6f' };
+    for (const odd of [{ jti: 'j' }, { sid: 'not-a-uuid' }, { sub: `{${user.id}}` }, { username: 42 }]) {
+      expectUnauthenticated(() => service.verifyAccess(jwt.sign({ ...base, ...odd }, settings.secret, { algorithm: 'HS256', expiresIn: 60 })), /invalid/);
+    }
     for (const missing of ['sub', 'sid', 'jti'] as const) {
       const { [missing]: _dropped, ...claims } = base;
       expectUnauthenticated(() => service.verifyAccess(jwt.sign(claims, settings.secret, { algorithm: 'HS256', expiresIn: 60 })));

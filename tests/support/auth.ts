@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import type { HttpResponse } from './http';
 import type { TestServer } from './test-server';
@@ -17,6 +17,17 @@ export function decodeToken(token: string): JwtPayload {
 /** Signs arbitrary claims with the server's own secret, as only the server could. */
 export function signWithServerSecret(server: TestServer, claims: Record<string, unknown>, options: jwt.SignOptions = {}): string {
   return jwt.sign(claims, server.config.jwt.secret, { algorithm: server.config.jwt.algorithm, ...options });
+}
+
+/**
+ * Signs exactly these claims with the server's key, as only the server could, without
+ * jsonwebtoken's checks on the way (it refuses a non-numeric exp, adds iat): any shape goes out.
+ */
+export function signRawWithServerSecret(server: TestServer, claims: Record<string, unknown>): string {
+  const { algorithm, secret } = server.config.jwt;
+  const unsigned = `${base64url({ alg: algorithm, typ: 'JWT' })}.${base64url(claims)}`;
+  const signature = createHmac(`sha${algorithm.slice(2)}`, secret).update(unsigned).digest('base64url');
+  return `${unsigned}.${signature}`;
 }
 
 /** An access token for `base` (claims of a real one) with some claims replaced, signed by the server's secret. */

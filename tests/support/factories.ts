@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PasswordHistory } from '../../src/entities/password-history.entity';
+import { normalizeEmail } from '../../src/identity/email.address';
 import { User } from '../../src/entities/user.entity';
 import { UserRole } from '../../src/entities/user-role';
 import type { ApiClient } from './http';
@@ -38,7 +39,7 @@ export async function seedUser(server: TestServer, overrides: Partial<Record<str
   const passwordHash = await server.services.hasher.hash(input.password);
   const user = em.getRepository(User).add({
     username: input.username,
-    email: input.email.toLowerCase(),
+    email: normalizeEmail(input.email).email,
     passwordHash,
     firstName: input.firstName,
     lastName: input.lastName,

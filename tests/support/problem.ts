@@ -14,6 +14,7 @@ export const PUBLIC_USER_FIELDS = [
   'createdAt',
   'updatedAt',
   'lastLoginAt',
+  'version',
 ].sort();
 
 /**

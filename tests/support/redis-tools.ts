@@ -69,14 +69,18 @@ export function describeWithRedisBinaries(name: string, body: () => void): void 
 export class DisposableRedis {
   private child: ChildProcess | null = null;
 
-  constructor(readonly port: number) {}
+  /** `persistence`: extra redis-server arguments, e.g. an append-only file in a directory of its own. */
+  constructor(
+    readonly port: number,
+    private readonly persistence: string[] = ['--save', '', '--appendonly', 'no'],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', ...this.persistence], { stdio: 'ignore' });
     this.child = child;
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -105,4 +109,17 @@ export class DisposableRedis {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/**
+ * A redis-server that writes every command to an append-only file (fsync always) in `dir`, as the
+ * compose file's Redis does: after a SIGKILL and a start it comes back with what it held.
+ */
+export function persistentRedis(port: number, dir: string): DisposableRedis {
+  return new DisposableRedis(port, ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']);
+}
+
+/** A redis-server that loads `dir`/dump.rdb at start and writes nothing: a restore from an old snapshot. */
+export function snapshotRedis(port: number, dir: string): DisposableRedis {
+  return new DisposableRedis(port, ['--dir', dir, '--dbfilename', 'dump.rdb', '--appendonly', 'no', '--save', '']);
 }

@@ -3,6 +3,7 @@ import type { StateStores } from '../../src/app/state-stores';
 import { UserCache } from '../../src/cache/user.cache';
 import { listKey, userKey } from '../../src/cache/user-cache.tier';
 import type { UserView } from '../../src/cache/user-view';
+import { type CachedSession, MAX_FILL_AGE_MS } from '../../src/cache/session.cache';
 import { UserRole } from '../../src/entities/user-role';
 import type { RateBucket } from '../../src/rate-limit/rate-limit.policy';
 import { LoginThrottle } from '../../src/security/login.throttle';
@@ -105,7 +106,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     });
 
     describe('token blacklist and session state', () => {
-      const session = () => ({ userId: randomUUID(), expiresAt: Date.now() + 3_600_000 });
+      const session = () => ({ userId: randomUUID(), expiresAt: Date.now() + 3_600_000, stamp: randomUUID() });
       const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
 
       it('blacklists one token of a session, not its other tokens', async () => {
@@ -127,27 +128,75 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect((await stores.sessionCache.lookup(jti, sid)).revoked).toBe(false);
       });
 
+      /** A session is remembered after a lookup missed, with that lookup's fill ticket. */
+      const rememberAfterMiss = async (sid: string, cached: CachedSession, tokenExpiresAt: Date) => {
+        const miss = await stores.sessionCache.lookup(randomUUID(), sid);
+        await stores.sessionCache.remember(sid, cached, tokenExpiresAt, miss.fill);
+      };
+
       it('remembers a session, answers it with the blacklist in one lookup, and forgets it', async () => {
         const [sid, jti] = [randomUUID(), randomUUID()];
         const live = session();
         expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
-        await stores.sessionCache.remember(sid, live, inSeconds(60));
-        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: false, session: live });
+        await rememberAfterMiss(sid, live, inSeconds(60));
+        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: false, session: live, fill: expect.anything() });
         await stores.sessionCache.revokeToken(jti, sid, inSeconds(60));
-        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: true, session: live });
+        expect(await stores.sessionCache.lookup(jti, sid)).toEqual({ revoked: true, session: live, fill: expect.anything() });
         const other = randomUUID();
-        await stores.sessionCache.remember(other, session(), inSeconds(60));
+        await rememberAfterMiss(other, session(), inSeconds(60));
         await stores.sessionCache.forget([sid, other]);
         expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
         expect((await stores.sessionCache.lookup(jti, other)).session).toBeNull();
       });
 
+      it('never caches a session read before its revocation once the revocation has forgotten it (read -> revoke -> late fill)', async () => {
+        const [sid, jti] = [randomUUID(), randomUUID()];
+        const miss = await stores.sessionCache.lookup(jti, sid);
+        expect(miss.session).toBeNull();
+        // The row was read from PostgreSQL; before it is cached, a logout deletes it and forgets it.
+        await stores.sessionCache.forget([sid]);
+        await stores.sessionCache.remember(sid, session(), inSeconds(60), miss.fill);
+        expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
+      });
+
+      it('refuses the late fill of a session that was cached before, too (read -> rotate/revoke -> late fill)', async () => {
+        const [sid, jti] = [randomUUID(), randomUUID()];
+        // Already forgotten once (a refresh rotated it): its generation is not the initial one.
+        await rememberAfterMiss(sid, session(), inSeconds(60));
+        await stores.sessionCache.forget([sid]);
+        const miss = await stores.sessionCache.lookup(jti, sid);
+        expect(miss.session).toBeNull();
+        await stores.sessionCache.forget([sid]);
+        await stores.sessionCache.remember(sid, session(), inSeconds(60), miss.fill);
+        expect((await stores.sessionCache.lookup(jti, sid)).session).toBeNull();
+      });
+
+      it('caches a session read after a forget again (a rotated session is not uncacheable)', async () => {
+        const [sid, jti] = [randomUUID(), randomUUID()];
+        await rememberAfterMiss(sid, session(), inSeconds(60));
+        await stores.sessionCache.forget([sid]);
+        const reread = session();
+        await rememberAfterMiss(sid, reread, inSeconds(60));
+        expect((await stores.sessionCache.lookup(jti, sid)).session).toEqual(reread);
+      });
+
+      it('stores nothing without a fill ticket, or with one older than the tombstones answer for', async () => {
+        const [untrusted, stale, jti] = [randomUUID(), randomUUID(), randomUUID()];
+        await stores.sessionCache.remember(untrusted, session(), inSeconds(60), null);
+        const miss = await stores.sessionCache.lookup(jti, stale);
+        expect(miss.fill).not.toBeNull();
+        // A load that took longer than a forget's tombstone is guaranteed to live: it may predate one.
+        await stores.sessionCache.remember(stale, session(), inSeconds(60), { ...miss.fill!, readAt: miss.fill!.readAt - MAX_FILL_AGE_MS });
+        expect((await stores.sessionCache.lookup(jti, untrusted)).session).toBeNull();
+        expect((await stores.sessionCache.lookup(jti, stale)).session).toBeNull();
+      });
+
       it('caches a session no longer than the token, the session or the configured maximum', async () => {
         const [byToken, bySession, byMaximum, ended] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-        await stores.sessionCache.remember(byToken, session(), inSeconds(1.5));
-        await stores.sessionCache.remember(bySession, { userId: randomUUID(), expiresAt: Date.now() + 1500 }, inSeconds(60));
-        await stores.sessionCache.remember(byMaximum, session(), inSeconds(60));
-        await stores.sessionCache.remember(ended, { userId: randomUUID(), expiresAt: Date.now() - 1 }, inSeconds(60));
+        await rememberAfterMiss(byToken, session(), inSeconds(1.5));
+        await rememberAfterMiss(bySession, { userId: randomUUID(), expiresAt: Date.now() + 1500, stamp: randomUUID() }, inSeconds(60));
+        await rememberAfterMiss(byMaximum, session(), inSeconds(60));
+        await rememberAfterMiss(ended, { userId: randomUUID(), expiresAt: Date.now() - 1, stamp: randomUUID() }, inSeconds(60));
         const jti = randomUUID();
         expect((await stores.sessionCache.lookup(jti, byToken)).session).not.toBeNull();
         expect((await stores.sessionCache.lookup(jti, bySession)).session).not.toBeNull();
@@ -216,7 +265,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
     describe('user cache shared tier', () => {
       it('serves what was set until its TTL', async () => {
-        const key = userKey(randomUUID());
+        const key = userKey(randomUUID(), stores.userCacheTier.listEpoch() ?? 'e0');
         expect(await stores.userCacheTier.get(key)).toBeNull();
         await stores.userCacheTier.set(key, '{"a":1}', 1);
         expect(await stores.userCacheTier.get(key)).toBe('{"a":1}');
@@ -226,14 +275,14 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
       it('invalidating a user deletes its entry and orphans every cached list', async () => {
         const id = randomUUID();
-        await stores.userCacheTier.set(userKey(id), 'old', 60);
+        await stores.userCacheTier.set(userKey(id, stores.userCacheTier.listEpoch() ?? 'e0'), 'old', 60);
         const version = await stores.userCacheTier.listVersion();
-        await stores.userCacheTier.set(listKey(version, 'q=x'), '[]', 60);
+        await stores.userCacheTier.set(listKey(stores.userCacheTier.listEpoch() ?? 'e0', version, 'q=x'), '[]', 60);
         await stores.userCacheTier.invalidateUser(id);
-        expect(await stores.userCacheTier.get(userKey(id))).toBeNull();
+        expect(await stores.userCacheTier.get(userKey(id, stores.userCacheTier.listEpoch() ?? 'e0'))).toBeNull();
         const next = await stores.userCacheTier.listVersion();
         expect(next).not.toBe(version);
-        expect(await stores.userCacheTier.get(listKey(next, 'q=x'))).toBeNull();
+        expect(await stores.userCacheTier.get(listKey(stores.userCacheTier.listEpoch() ?? 'e0', next, 'q=x'))).toBeNull();
       });
 
       /** A load that returns only when released, to interleave a change between a read and its fill. */

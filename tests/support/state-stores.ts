@@ -1,3 +1,4 @@
+import { FIXED_EPOCH } from '../../src/revocation/cache-epoch';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
@@ -28,7 +29,7 @@ const storeConfig = (keyPrefix: string) => loadConfig({ CACHE_SESSION_TTL_SECOND
 /** The in-process stores, as the container builds them without Redis. */
 export async function openMemoryStores(): Promise<StoreUnderTest> {
   const failures = silentFailureReporter();
-  return { stores: createStateStores(storeConfig('unused:'), null, failures), failures, close: async () => undefined };
+  return { stores: createStateStores(storeConfig('unused:'), null, failures, FIXED_EPOCH, () => undefined), failures, close: async () => undefined };
 }
 
 /** The Redis stores on `target`, under a fresh key prefix whose keys `close` deletes (a cluster dies with its keys). */
@@ -39,7 +40,7 @@ export async function openRedisStores(target: RedisTarget): Promise<StoreUnderTe
   if (!(await waitForRedis(redis, 10_000)) || !(await waitForRedis(subscriber, 10_000))) throw new Error('Redis did not become ready');
   const failures = silentFailureReporter();
   return {
-    stores: createStateStores(storeConfig(keyPrefix), { redis, subscriber }, failures),
+    stores: createStateStores(storeConfig(keyPrefix), { redis, subscriber }, failures, FIXED_EPOCH, () => undefined),
     failures,
     async close() {
       redis.disconnect();

@@ -1,4 +1,4 @@
-import { DateTimeResolver, EmailAddressResolver, UUIDResolver } from 'graphql-scalars';
+import { DateTimeResolver, UUIDResolver } from 'graphql-scalars';
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { UserRole } from '../../entities/user-role';
 import '../../dto/graphql-enums';
@@ -12,7 +12,7 @@ export class UserType {
   @Field({ description: 'Unique in any letter case among live users.' })
   username!: string;
 
-  @Field(() => EmailAddressResolver, { description: 'Stored in lower case; unique among live users.' })
+  @Field(() => String, { description: 'As stored (NFC, lower case). A plain String: an address stored before a stricter rule is still served. Unique among live users however it is spelt.' })
   email!: string;
 
   @Field({ description: 'Given name, 1-100 characters.' })
@@ -41,6 +41,9 @@ export class UserType {
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'The last successful login, if any.' })
   lastLoginAt!: Date | null;
+
+  @Field(() => Int, { description: 'Moves with every change of the account; pass it as expectedVersion to change it only if nobody did first.' })
+  version!: number;
 
   @Field(() => [SessionType], { nullable: true, description: 'Live sessions; visible to the user and to admins.' })
   @Directive('@auth(requires: USER)')
