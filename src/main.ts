@@ -1,6 +1,6 @@
 // Configuration first, before anything heavy is loaded: a bad variable is reported (exit 2) in the
 // time it takes to start Node and zod, not after express, Apollo and MikroORM have been loaded.
-import { type Config, ConfigError, loadConfig } from './config/config';
+import { type Config, ConfigError, loadConfig } from './platform/config/config';
 
 function configOrExit(): Config {
   try {
@@ -16,12 +16,12 @@ function configOrExit(): Config {
 
 const config = configOrExit();
 
-// serve.ts starts tracing before it loads anything else (see src/observability/tracing.bootstrap.ts).
+// serve.ts starts tracing before it loads anything else (see src/platform/observability/tracing.bootstrap.ts).
 import('./app/serve')
   .then(({ serve }) => serve(config))
   .catch(async (error: unknown) => {
     // Never the raw message: a driver error embeds its statement and parameters (a password hash).
-    const { safeErrorMessage } = await import('./errors/secret-redaction');
+    const { safeErrorMessage } = await import('./platform/errors/secret-redaction');
     process.stderr.write(`Failed to start: ${safeErrorMessage(error)}\n`);
     process.exit(1);
   });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { envSchema } from '../src/config/env.schema';
+import { envSchema } from '../src/platform/config/env.schema';
 import { startTestServer, type TestServer } from './support/test-server';
 
 jest.setTimeout(120_000);

@@ -1,29 +1,21 @@
 import type { ContainerType } from 'type-graphql';
-import { UserCache } from '../cache/user.cache';
-import type { Config } from '../config/config';
-import type { Logger } from '../observability/logger';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { RedisFailureReporter } from '../redis/redis-failure.reporter';
-import type { RedisConnections } from '../redis/redis.client';
-import { AuditLogResolver } from '../resolvers/audit-log.resolver';
-import { AuthResolver } from '../resolvers/auth.resolver';
-import { UserResolver } from '../resolvers/user.resolver';
-import { LoginThrottle } from '../security/login.throttle';
-import { PasswordHasher } from '../security/password.hasher';
-import { TokenService } from '../security/token.service';
-import { AuditQueryService } from '../services/audit-query.service';
-import { AuditStreamPublisher } from '../services/audit-stream.publisher';
-import { AuditService } from '../services/audit.service';
-import { AuthService } from '../services/auth.service';
-import { PasswordService } from '../services/password.service';
-import { SessionService } from '../services/session.service';
-import { UserService } from '../services/user.service';
-import { ReplicaRouter, replicaUrlsOf } from '../db/replica.router';
-import { WriterStickiness } from '../db/writer.stickiness';
+import { UserCache } from '../users/cache/user.cache';
+import type { Config } from '../platform/config/config';
+import type { Logger } from '../platform/observability/logger';
+import { RateLimitService } from '../platform/rate-limit/rate-limit.service';
+import { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
+import type { RedisConnections } from '../platform/redis/redis.client';
+import { AuditLogResolver, AuthResolver, UserResolver } from '../resolvers';
+import { LoginThrottle } from '../auth/throttle/login.throttle';
+import { PasswordHasher } from '../auth/passwords/password.hasher';
+import { TokenService } from '../auth/tokens/token.service';
+import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, PasswordService, SessionService, UserService } from '../services';
+import { ReplicaRouter, replicaUrlsOf } from '../platform/db/replica.router';
+import { WriterStickiness } from '../platform/db/writer.stickiness';
 import { createStateStores } from './state-stores';
-import type { CacheEpoch } from '../revocation/cache-epoch';
-import type { RedisTrust } from '../revocation/redis-trust';
-import type { RevocationEpoch } from '../revocation/revocation-epoch';
+import type { CacheEpoch } from '../auth/revocation/cache-epoch';
+import type { RedisTrust } from '../auth/revocation/redis-trust';
+import type { RevocationEpoch } from '../auth/revocation/revocation-epoch';
 
 export interface Services {
   hasher: PasswordHasher;
@@ -50,7 +42,7 @@ export interface Infrastructure {
   /** Null without Redis: every shared store is then kept in this process (one instance only). */
   redis: RedisConnections | null;
   logger: Logger;
-  /** The revocation epoch and, with Redis, whether Redis may be believed (see src/revocation). */
+  /** The revocation epoch and, with Redis, whether Redis may be believed (see src/auth/revocation). */
   revocation: { epoch: RevocationEpoch; trust: RedisTrust | null };
 }
 

@@ -1,10 +1,10 @@
 // First of all: tracing must be running before express, pg, ioredis and graphql are required.
-import { tracing } from '../observability/tracing.bootstrap';
+import { tracing } from '../platform/observability/tracing.bootstrap';
 import 'reflect-metadata';
-import type { Config } from '../config/config';
-import { DatabaseConnectError, explainDatabaseFailure } from '../db/connection-failure';
-import { openDatabaseSource } from '../db/database.source';
-import { createLogger, prettyDestination } from '../observability/logger';
+import type { Config } from '../platform/config/config';
+import { DatabaseConnectError, explainDatabaseFailure } from '../platform/db/connection-failure';
+import { openDatabaseSource } from '../platform/db/database.source';
+import { createLogger, prettyDestination } from '../platform/observability/logger';
 import { startServer } from './server';
 import { printStartBanner } from './start-banner';
 

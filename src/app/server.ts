@@ -3,23 +3,23 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Config } from '../config/config';
-import { DatabaseConnectError } from '../db/connection-failure';
-import { connectDatabase, ensureDatabaseExists, migrate, type Orm } from '../db/database';
-import type { OrmSettings } from '../db/orm.config';
-import { replicaProbes, replicaUrlsOf } from '../db/replica.router';
-import { createLogger, type Logger, prettyDestination } from '../observability/logger';
-import { Metrics } from '../observability/metrics';
-import { openRedis, type RedisClient } from '../redis/redis.client';
-import { createApp } from './app';
-import { answerParserErrorsWithProblems } from './client-error.handler';
-import { ensureBootstrapAdmin, ensureGeneratedAdmin } from './bootstrap-admin';
+import type { Config } from '../platform/config/config';
+import { DatabaseConnectError } from '../platform/db/connection-failure';
+import { connectDatabase, ensureDatabaseExists, migrate, type Orm } from '../platform/db/database';
+import type { OrmSettings } from '../platform/db/orm.config';
+import { replicaProbes, replicaUrlsOf } from '../platform/db/replica.router';
+import { createLogger, type Logger, prettyDestination } from '../platform/observability/logger';
+import { Metrics } from '../platform/observability/metrics';
+import { openRedis, type RedisClient } from '../platform/redis/redis.client';
+import { createApp } from '../http/app';
+import { answerParserErrorsWithProblems } from '../http/client-error.handler';
+import { ensureBootstrapAdmin, ensureGeneratedAdmin } from '../users/bootstrap-admin';
 import { createServices, type Services } from './container';
 import { createReadinessCheck } from './readiness';
 import type { ListenAddress } from './start-banner';
-import { RedisTrust } from '../revocation/redis-trust';
-import { RevocationEpoch } from '../revocation/revocation-epoch';
-import { ConflictError } from '../errors/domain.errors';
+import { RedisTrust } from '../auth/revocation/redis-trust';
+import { RevocationEpoch } from '../auth/revocation/revocation-epoch';
+import { ConflictError } from '../platform/errors/domain.errors';
 
 export interface RunningServer {
   /** Where this machine reaches it (loopback when it listens everywhere). */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
-import type { Config } from '../config/config';
-import { displayPath } from '../db/database.source';
-import type { Logger } from '../observability/logger';
+import type { Config } from '../platform/config/config';
+import { displayPath } from '../platform/db/database.source';
+import type { Logger } from '../platform/observability/logger';
 
 export interface ListenAddress {
   /** As configured: HOST (0.0.0.0 and :: mean every interface). */

@@ -1,19 +1,19 @@
-import { MemorySessionCache } from '../cache/memory-session.cache';
-import { MemoryUserCacheTier } from '../cache/memory-user-cache.tier';
-import { RedisSessionCache } from '../cache/redis-session.cache';
-import { RedisUserCacheTier } from '../cache/redis-user-cache.tier';
-import type { SessionCache } from '../cache/session.cache';
-import type { UserCacheTier } from '../cache/user-cache.tier';
-import type { Config } from '../config/config';
-import { MemorySlidingWindowLimiter } from '../rate-limit/memory-sliding-window.limiter';
-import type { RateLimiter } from '../rate-limit/rate.limiter';
-import { RedisSlidingWindowLimiter } from '../rate-limit/redis-sliding-window.limiter';
-import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
-import type { RedisConnections } from '../redis/redis.client';
-import type { LoginAttemptStore } from '../security/login-attempt.store';
-import type { CacheEpoch } from '../revocation/cache-epoch';
-import { MemoryLoginAttemptStore } from '../security/memory-login-attempt.store';
-import { RedisLoginAttemptStore } from '../security/redis-login-attempt.store';
+import { MemorySessionCache } from '../auth/sessions/memory-session.cache';
+import { MemoryUserCacheTier } from '../users/cache/memory-user-cache.tier';
+import { RedisSessionCache } from '../auth/sessions/redis-session.cache';
+import { RedisUserCacheTier } from '../users/cache/redis-user-cache.tier';
+import type { SessionCache } from '../auth/sessions/session.cache';
+import type { UserCacheTier } from '../users/cache/user-cache.tier';
+import type { Config } from '../platform/config/config';
+import { MemorySlidingWindowLimiter } from '../platform/rate-limit/memory-sliding-window.limiter';
+import type { RateLimiter } from '../platform/rate-limit/rate.limiter';
+import { RedisSlidingWindowLimiter } from '../platform/rate-limit/redis-sliding-window.limiter';
+import type { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
+import type { RedisConnections } from '../platform/redis/redis.client';
+import type { LoginAttemptStore } from '../auth/throttle/login-attempt.store';
+import type { CacheEpoch } from '../auth/revocation/cache-epoch';
+import { MemoryLoginAttemptStore } from '../auth/throttle/memory-login-attempt.store';
+import { RedisLoginAttemptStore } from '../auth/throttle/redis-login-attempt.store';
 
 /** The state that several instances must share: in Redis when there is one, else in this process. */
 export interface StateStores {

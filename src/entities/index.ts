@@ -1,8 +1,8 @@
-import { AuditLog } from './audit-log.entity';
-import { PasswordHistory } from './password-history.entity';
-import { Session } from './session.entity';
-import { User } from './user.entity';
+import { AuditLog } from '../audit/audit-log.entity';
+import { PasswordHistory } from '../auth/passwords/password-history.entity';
+import { Session } from '../auth/sessions/session.entity';
+import { User } from '../users/user.entity';
 
 export { AuditLog, PasswordHistory, Session, User };
-export { UserRole } from './user-role';
+export { UserRole } from '../users/user-role';
 export const entities = [User, Session, AuditLog, PasswordHistory];

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { checkEmail } from '../identity/email.address';
+import { checkEmail } from '../users/email/email.address';
 
 function parse(value: unknown): string {
   if (typeof value !== 'string') throw new GraphQLError('email must be a string');
@@ -10,7 +10,7 @@ function parse(value: unknown): string {
 }
 
 /**
- * E-mail addresses in GraphQL inputs, checked by the service's one rule (src/identity), so GraphQL
+ * E-mail addresses in GraphQL inputs, checked by the service's one rule (src/users/email), so GraphQL
  * refuses exactly what REST refuses, with the same message. Outputs are plain `String`: a stored
  * address that predates a stricter rule must still be served, never turn a whole list into an error.
  */

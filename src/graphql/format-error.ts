@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { ConflictError, DomainError, TooManyRequestsError, ValidationError } from '../errors/domain.errors';
-import { translateOrmError } from '../errors/orm-error.translator';
+import { ConflictError, DomainError, TooManyRequestsError, ValidationError } from '../platform/errors/domain.errors';
+import { translateOrmError } from '../platform/errors/orm-error.translator';
 import { variableFieldError } from './variable-errors';
 
 const codeByDomainCode: Record<string, string> = {

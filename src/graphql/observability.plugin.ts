@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestContext } from '../context/request-context';
-import type { Metrics } from '../observability/metrics';
+import type { RequestContext } from '../http/request-context';
+import type { Metrics } from '../platform/observability/metrics';
 
 /** Operation names come from clients: only tidy ones become labels, so metrics cannot be flooded. */
 function operationLabel(name: string | null | undefined): string {

@@ -1,14 +1,11 @@
 import 'reflect-metadata';
 import { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
-import { applyAuthDirective, authDirectiveDefinition } from '../directives/auth.directive';
-import { createRateLimitDirective } from '../directives/rate-limit.directive';
-import type { RateLimitService } from '../rate-limit/rate-limit.service';
-import { AuditLogResolver } from '../resolvers/audit-log.resolver';
-import { AuthResolver } from '../resolvers/auth.resolver';
-import { UserResolver } from '../resolvers/user.resolver';
+import { applyAuthDirective, authDirectiveDefinition, createRateLimitDirective } from '../directives';
+import type { RateLimitService } from '../platform/rate-limit/rate-limit.service';
+import { resolverClasses } from '../resolvers';
 
-export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver] as const;
+export { resolverClasses };
 
 /**
  * Builds the executable schema: type-graphql types and resolvers, the schema directives declared,

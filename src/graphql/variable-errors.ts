@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { FieldError } from '../errors/domain.errors';
+import type { FieldError } from '../platform/errors/domain.errors';
 
 const VARIABLE_ERROR_PREFIX = /^Variable "\$(\w+)" got invalid value /;
 const FIELD_NAMED = /^Field "(\w+)" /;

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The revocation epoch (src/revocation/revocation-epoch.ts): one row, part of every cached
+ * The revocation epoch (src/auth/revocation/revocation-epoch.ts): one row, part of every cached
  * token, session and user key. Bumping it makes every instance ignore what the caches held, so a
  * revocation that could not reach Redis, or a Redis restored from an older RDB/AOF, can never bring
  * a revoked session, a deactivated user or a demoted role back. `redis_run_id` remembers which

@@ -1,16 +1,16 @@
 import 'reflect-metadata';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { generateAdminPassword } from '../app/bootstrap-admin';
-import { loadConfig } from '../config/config';
-import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
-import { openDatabaseSource } from '../db/database.source';
-import { DomainError, ValidationError } from '../errors/domain.errors';
-import { safeErrorMessage } from '../errors/secret-redaction';
-import { createLogger } from '../observability/logger';
-import { RevocationEpoch } from '../revocation/revocation-epoch';
-import { PasswordHasher } from '../security/password.hasher';
-import { AdminAccountService } from '../services/admin-account.service';
-import { AuditService } from '../services/audit.service';
+import { generateAdminPassword } from '../users/bootstrap-admin';
+import { loadConfig } from '../platform/config/config';
+import { connectDatabase, ensureDatabaseExists, migrate } from '../platform/db/database';
+import { openDatabaseSource } from '../platform/db/database.source';
+import { DomainError, ValidationError } from '../platform/errors/domain.errors';
+import { safeErrorMessage } from '../platform/errors/secret-redaction';
+import { createLogger } from '../platform/observability/logger';
+import { RevocationEpoch } from '../auth/revocation/revocation-epoch';
+import { PasswordHasher } from '../auth/passwords/password.hasher';
+import { AdminAccountService } from '../services';
+import { AuditService } from '../audit/audit.service';
 
 /**
  * Where the password comes from: `--password-stdin` (the first line of standard input), else

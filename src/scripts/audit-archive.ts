@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/config';
-import { connectDatabase } from '../db/database';
-import { openDatabaseSource } from '../db/database.source';
-import { AuditLog } from '../entities/audit-log.entity';
+import { ConfigError, loadConfig } from '../platform/config/config';
+import { connectDatabase } from '../platform/db/database';
+import { openDatabaseSource } from '../platform/db/database.source';
+import { AuditLog } from '../audit/audit-log.entity';
 
 /** `npm run audit:archive -- --before 2026-01-01`: moves older audit entries to audit_logs_archive. */
 async function run(): Promise<void> {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../config/config';
-import { connectDatabase, ensureDatabaseExists, migrate } from '../db/database';
-import { openDatabaseSource } from '../db/database.source';
+import { ConfigError, loadConfig } from '../platform/config/config';
+import { connectDatabase, ensureDatabaseExists, migrate } from '../platform/db/database';
+import { openDatabaseSource } from '../platform/db/database.source';
 
 /** `npm run migrate`: applies pending migrations, for deployments that run them as a separate step. */
 async function run(): Promise<void> {

@@ -25,7 +25,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import jwt from 'jsonwebtoken';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { LEAK_PATTERN } from '../support/abuse';
 import { decodeToken, forgeFrom, signWithServerSecret, sql, tamperPayload, tamperSignature, unsignedToken } from '../support/auth';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn, type SignedIn, userInput } from '../support/factories';
@@ -545,15 +545,15 @@ describe('OWASP API Security Top 10 (2023)', () => {
       expect(inputBlocks.length).toBeGreaterThanOrEqual(5);
       const inputFields = inputBlocks.flatMap((block) => [...block.matchAll(/^\s+(\w+):/gm)].map((match) => match[1]));
       expect(inputFields.filter((field) => /url|uri|href|link|host|webhook|callback|avatar|image|redirect|endpoint/i.test(field))).toEqual([]);
-      const dtos = sourceFiles(join(ROOT, 'src', 'dto')).map((file) => readFileSync(file, 'utf8')).join('\n');
+      const dtos = sourceFiles(join(ROOT, 'src')).filter((file) => /\.(inputs|rules)\.ts$/.test(file)).map((file) => readFileSync(file, 'utf8')).join('\n');
       expect(dtos).not.toMatch(/IsUrl|IsURL|IsFQDN|IsIP\b/);
     });
 
     it('sends traces only to the endpoint from the environment, never one derived from a request', () => {
-      const tracing = readFileSync(join(ROOT, 'src', 'observability', 'tracing.bootstrap.ts'), 'utf8');
+      const tracing = readFileSync(join(ROOT, 'src', 'platform', 'observability', 'tracing.bootstrap.ts'), 'utf8');
       expect(tracing).toMatch(/env\.OTEL_EXPORTER_OTLP_ENDPOINT/);
       const exporterUsers = sourceFiles(join(ROOT, 'src')).filter((file) => /exporter-trace-otlp/.test(readFileSync(file, 'utf8')));
-      expect(exporterUsers.map((file) => file.slice(ROOT.length + 1))).toEqual(['src/observability/tracing.ts']);
+      expect(exporterUsers.map((file) => file.slice(ROOT.length + 1))).toEqual(['src/platform/observability/tracing.ts']);
       expect(readFileSync(exporterUsers[0], 'utf8')).not.toMatch(/\breq\b|\bctx\b|headers\[/);
     });
   });

@@ -1,6 +1,6 @@
-import { ensureBootstrapAdmin } from '../../src/app/bootstrap-admin';
+import { ensureBootstrapAdmin } from '../../src/users/bootstrap-admin';
 import { startServer } from '../../src/app/server';
-import { createLogger } from '../../src/observability/logger';
+import { createLogger } from '../../src/platform/observability/logger';
 import { sql } from '../support/auth';
 import { ApiClient } from '../support/http';
 import { useTestServer } from '../support/use-test-server';

@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isStrongPassword } from 'class-validator';
-import { ensureGeneratedAdmin, generateAdminPassword } from '../../src/app/bootstrap-admin';
+import { ensureGeneratedAdmin, generateAdminPassword } from '../../src/users/bootstrap-admin';
 import { startServer } from '../../src/app/server';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../src/dto/user.rules';
-import { createLogger } from '../../src/observability/logger';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../src/users/user.rules';
+import { createLogger } from '../../src/platform/observability/logger';
 import { sql } from '../support/auth';
 import { ApiClient } from '../support/http';
 import { startTestServer, type TestServer } from '../support/test-server';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { connectDatabase, migrate } from '../../src/db/database';
-import { safeErrorMessage } from '../../src/errors/secret-redaction';
-import { createLogger } from '../../src/observability/logger';
+import { connectDatabase, migrate } from '../../src/platform/db/database';
+import { safeErrorMessage } from '../../src/platform/errors/secret-redaction';
+import { createLogger } from '../../src/platform/observability/logger';
 import { ApiProcess, baseEnv, buildApi, type BuiltApi, SharedStores } from '../support/api-process';
 import { freePort } from '../support/redis-tools';
 

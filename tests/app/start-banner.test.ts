@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describeListening, describeRedis, printStartBanner, startBanner } from '../../src/app/start-banner';
-import { loadConfig } from '../../src/config/config';
-import { redactDatabaseUrl } from '../../src/db/database.source';
-import { createLogger } from '../../src/observability/logger';
+import { loadConfig } from '../../src/platform/config/config';
+import { redactDatabaseUrl } from '../../src/platform/db/database.source';
+import { createLogger } from '../../src/platform/observability/logger';
 
 const everywhere = { host: '0.0.0.0', port: 8000 };
 const url = 'http://localhost:8000';

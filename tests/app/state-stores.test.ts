@@ -1,7 +1,7 @@
-import { MemorySessionCache } from '../../src/cache/memory-session.cache';
-import { RedisSessionCache } from '../../src/cache/redis-session.cache';
-import { MemorySlidingWindowLimiter } from '../../src/rate-limit/memory-sliding-window.limiter';
-import { RedisSlidingWindowLimiter } from '../../src/rate-limit/redis-sliding-window.limiter';
+import { MemorySessionCache } from '../../src/auth/sessions/memory-session.cache';
+import { RedisSessionCache } from '../../src/auth/sessions/redis-session.cache';
+import { MemorySlidingWindowLimiter } from '../../src/platform/rate-limit/memory-sliding-window.limiter';
+import { RedisSlidingWindowLimiter } from '../../src/platform/rate-limit/redis-sliding-window.limiter';
 import { describeStoreConformance } from '../support/state-store-conformance';
 import { openMemoryStores, openRedisStores } from '../support/state-stores';
 import { describeWithRedis, REDIS_URL } from '../support/redis-mode';

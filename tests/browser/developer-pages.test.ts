@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { browserMissing, launchChromium, offlineContext } from '../support/browser';
 import { signedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { type RunningServer, startServer } from '../../src/app/server';
-import { UserRole } from '../../src/entities/user-role';
-import { createLogger } from '../../src/observability/logger';
+import { UserRole } from '../../src/users/user-role';
+import { createLogger } from '../../src/platform/observability/logger';
 import { login, signedIn, type SignedIn, userInput } from '../support/factories';
 import { ApiClient } from '../support/http';
 import { rawRedis } from '../support/redis-tools';

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { userKey as cachedUserKey } from '../../src/cache/user-cache.tier';
-import { UserRole } from '../../src/entities/user-role';
+import { userKey as cachedUserKey } from '../../src/users/cache/user-cache.tier';
+import { UserRole } from '../../src/users/user-role';
 import { login, signedIn, type SignedIn, userInput } from '../support/factories';
 import { ApiClient } from '../support/http';
 import { describeWithRedisBinaries, DisposableRedis, freePort, rawRedis } from '../support/redis-tools';

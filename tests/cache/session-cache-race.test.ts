@@ -1,6 +1,6 @@
-import { Session } from '../../src/entities/session.entity';
-import type { SessionRepository } from '../../src/repositories/session.repository';
-import { UserRole } from '../../src/entities/user-role';
+import { Session } from '../../src/auth/sessions/session.entity';
+import type { SessionRepository } from '../../src/auth/sessions/session.repository';
+import { UserRole } from '../../src/users/user-role';
 import { decodeToken } from '../support/auth';
 import { signedIn, type SignedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';

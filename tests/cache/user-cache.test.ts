@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { userKey as cachedUserKey } from '../../src/cache/user-cache.tier';
-import { UserRole } from '../../src/entities/user-role';
+import { userKey as cachedUserKey } from '../../src/users/cache/user-cache.tier';
+import { UserRole } from '../../src/users/user-role';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn, userInput } from '../support/factories';
 import { dumpPrefix, rawRedis } from '../support/redis-tools';
 import { itWithRedis, REDIS_AVAILABLE } from '../support/redis-mode';

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, loadConfig } from '../../src/platform/config/config';
 
 const strongSecret = 'x'.repeat(32);
 const productionDb = 'postgres://db.internal/app';

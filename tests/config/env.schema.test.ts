@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { envSchema } from '../../src/config/env.schema';
+import { envSchema } from '../../src/platform/config/env.schema';
 
 /** The variables named in the first column of the README's Configuration table. */
 function documentedVariables(): string[] {

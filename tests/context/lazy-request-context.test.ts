@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LazyRequestContext } from '../../src/context/lazy-request-context';
+import { LazyRequestContext } from '../../src/http/lazy-request-context';
 
 function fakeFork() {
   const made: EntityManager[] = [];

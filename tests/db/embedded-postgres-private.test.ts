@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgres, embeddedPostgresBinaries } from '../../src/db/embedded-postgres';
+import { EmbeddedPostgres, embeddedPostgresBinaries } from '../../src/platform/db/embedded-postgres';
 
 jest.setTimeout(120_000);
 

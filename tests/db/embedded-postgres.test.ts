@@ -4,8 +4,8 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { connectDatabase, ensureDatabaseExists, migrate } from '../../src/db/database';
-import { EMBEDDED_POSTGRES_MAJOR, EmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { connectDatabase, ensureDatabaseExists, migrate } from '../../src/platform/db/database';
+import { EMBEDDED_POSTGRES_MAJOR, EmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
 import { migrationsList } from '../../src/migrations';
 
 jest.setTimeout(60_000);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectDatabase, ensureDatabaseExists, migrate } from '../../src/db/database';
+import { connectDatabase, ensureDatabaseExists, migrate } from '../../src/platform/db/database';
 import { migrationsList } from '../../src/migrations';
 import { dropDatabase, PG_ADMIN_URL } from '../support/test-server';
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { DEFAULT_PASSWORD, login, type SignedIn, signedIn, userInput } from '../support/factories';
 import { ApiClient, type HttpResponse } from '../support/http';
 import { describeWithPostgresTools, DisposablePostgres } from '../support/private-postgres';

@@ -1,9 +1,9 @@
 import type { ConnectionType, EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../../src/context/request-context';
-import { ReplicaRouter } from '../../src/db/replica.router';
-import type { WriterStickiness } from '../../src/db/writer.stickiness';
-import { UserRole } from '../../src/entities/user-role';
-import { createLogger } from '../../src/observability/logger';
+import type { Actor } from '../../src/http/request-context';
+import { ReplicaRouter } from '../../src/platform/db/replica.router';
+import type { WriterStickiness } from '../../src/platform/db/writer.stickiness';
+import { UserRole } from '../../src/users/user-role';
+import { createLogger } from '../../src/platform/observability/logger';
 
 const actor: Actor = { id: 'a1', username: 'ann', role: UserRole.ADMIN, sessionId: 's1', tokenId: 't1', tokenExpiresAt: new Date(Date.now() + 60_000) };
 

@@ -1,7 +1,7 @@
-import type { RedisClient } from '../../src/redis/redis.client';
-import { WriterStickiness } from '../../src/db/writer.stickiness';
-import { RedisFailureReporter } from '../../src/redis/redis-failure.reporter';
-import { createLogger } from '../../src/observability/logger';
+import type { RedisClient } from '../../src/platform/redis/redis.client';
+import { WriterStickiness } from '../../src/platform/db/writer.stickiness';
+import { RedisFailureReporter } from '../../src/platform/redis/redis-failure.reporter';
+import { createLogger } from '../../src/platform/observability/logger';
 import { sleep } from '../support/problem';
 
 const failures = () => new RedisFailureReporter(createLogger('silent'));

@@ -1,6 +1,6 @@
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ConflictError, ServiceUnavailableError } from '../../src/errors/domain.errors';
-import { translateOrmError, withOrmErrors } from '../../src/errors/orm-error.translator';
+import { ConflictError, ServiceUnavailableError } from '../../src/platform/errors/domain.errors';
+import { translateOrmError, withOrmErrors } from '../../src/platform/errors/orm-error.translator';
 
 function errorWith(message: string, fields: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(message), fields);

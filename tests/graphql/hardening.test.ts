@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { signedIn } from '../support/factories';
 import { ApiClient } from '../support/http';
 import { useTestServer } from '../support/use-test-server';

@@ -1,4 +1,4 @@
-import { prettyDestination } from '../../src/observability/logger';
+import { prettyDestination } from '../../src/platform/observability/logger';
 
 describe('prettyDestination', () => {
   const wasTTY = process.stdout.isTTY;

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { trace } from '@opentelemetry/api';
-import { ConfigError, loadConfig } from '../../src/config/config';
-import { redactSqlLiterals, startTracing, tracesUrl } from '../../src/observability/tracing';
+import { ConfigError, loadConfig } from '../../src/platform/config/config';
+import { redactSqlLiterals, startTracing, tracesUrl } from '../../src/platform/observability/tracing';
 import { buildApi, type BuiltApi } from '../support/api-process';
 import { keysWithPrefix, rawRedis } from '../support/redis-tools';
 import { dropDatabase, PG_ADMIN_URL, REDIS_AVAILABLE, REDIS_URL } from '../support/test-server';
@@ -67,7 +67,7 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   it('the bootstrap starts no SDK and does not even load it', () => {
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     const loaded: string[] = [];
-    let bootstrap: typeof import('../../src/observability/tracing.bootstrap') | undefined;
+    let bootstrap: typeof import('../../src/platform/observability/tracing.bootstrap') | undefined;
     jest.isolateModules(() => {
       for (const name of SDK_MODULES) {
         jest.doMock(name, () => {
@@ -75,7 +75,7 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
           return {};
         });
       }
-      bootstrap = require('../../src/observability/tracing.bootstrap');
+      bootstrap = require('../../src/platform/observability/tracing.bootstrap');
     });
     expect(bootstrap?.tracing).toBeNull();
     expect(loaded).toEqual([]);
@@ -87,9 +87,9 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 
   it('a malformed endpoint starts nothing either (loadConfig rejects it)', () => {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'collector:4318';
-    let bootstrap: typeof import('../../src/observability/tracing.bootstrap') | undefined;
+    let bootstrap: typeof import('../../src/platform/observability/tracing.bootstrap') | undefined;
     jest.isolateModules(() => {
-      bootstrap = require('../../src/observability/tracing.bootstrap');
+      bootstrap = require('../../src/platform/observability/tracing.bootstrap');
     });
     expect(bootstrap?.tracing).toBeNull();
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(ConfigError);

@@ -1,6 +1,6 @@
-import type { Actor } from '../../src/context/request-context';
-import { UserRole } from '../../src/entities/user-role';
-import { canOnUser, hasRole, type UserAction, type UserTarget } from '../../src/policies/user.policy';
+import type { Actor } from '../../src/http/request-context';
+import { UserRole } from '../../src/users/user-role';
+import { canOnUser, hasRole, type UserAction, type UserTarget } from '../../src/users/user.policy';
 
 const actor = (id: string, role: UserRole): Actor => ({ id, role, username: id, sessionId: `s-${id}`, tokenId: `t-${id}`, tokenExpiresAt: new Date(0) });
 

@@ -1,4 +1,4 @@
-import { MemorySlidingWindowLimiter } from '../../src/rate-limit/memory-sliding-window.limiter';
+import { MemorySlidingWindowLimiter } from '../../src/platform/rate-limit/memory-sliding-window.limiter';
 
 /** The in-process limiter on a clock the test moves, so boundaries are exact rather than slept past. */
 describe('in-process sliding window, on its own clock', () => {

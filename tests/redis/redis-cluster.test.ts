@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
-import { userKey } from '../../src/cache/user-cache.tier';
-import { UserRole } from '../../src/entities/user-role';
+import { userKey } from '../../src/users/cache/user-cache.tier';
+import { UserRole } from '../../src/users/user-role';
 import { decodeToken } from '../support/auth';
 import { signedIn } from '../support/factories';
 import { ApiClient } from '../support/http';

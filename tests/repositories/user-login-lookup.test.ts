@@ -1,4 +1,4 @@
-import { User } from '../../src/entities/user.entity';
+import { User } from '../../src/users/user.entity';
 import { seedUser } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';
 

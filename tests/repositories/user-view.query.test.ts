@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { toUserView } from '../../src/cache/user-view';
-import { User } from '../../src/entities/user.entity';
-import { findLiveUserView } from '../../src/repositories/user-view.query';
+import { toUserView } from '../../src/users/user-view';
+import { User } from '../../src/users/user.entity';
+import { findLiveUserView } from '../../src/users/user-view.query';
 import { seedUser } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { decodeToken, forgeFrom, signWithServerSecret, sql, tamperSignature, unsignedToken } from '../support/auth';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn } from '../support/factories';
 import type { GraphQLErrorShape } from '../support/http';

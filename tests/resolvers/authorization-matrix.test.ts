@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import {
   EXPECTED_STATUS,
   graphqlCodeFor,

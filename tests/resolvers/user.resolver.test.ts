@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { seedUser, type SeededUser, signedIn, type SignedIn, userInput } from '../support/factories';
 import type { GraphQLErrorShape } from '../support/http';
 import { fieldNames, sleep } from '../support/problem';

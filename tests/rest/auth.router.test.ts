@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { UserRole } from '../../src/entities/user-role';
-import { hashToken } from '../../src/security/token.hasher';
+import { UserRole } from '../../src/users/user-role';
+import { hashToken } from '../../src/auth/tokens/token.hasher';
 import { decodeToken, forgeFrom, signWithServerSecret, sql, stableProblem, tamperPayload, tamperSignature, unsignedToken } from '../support/auth';
 import { login, seedUser, signedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';

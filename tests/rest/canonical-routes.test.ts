@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { DEFAULT_PASSWORD, seedUser, signedIn, userInput } from '../support/factories';
 import { expectProblem } from '../support/problem';
 import { useTestServer } from '../support/use-test-server';

@@ -1,5 +1,5 @@
 import { sleep } from '../support/auth';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { login, seedUser, signedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';
 

@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { decodeToken, sql } from '../support/auth';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';

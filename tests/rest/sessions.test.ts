@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { decodeToken, sql, stableProblem } from '../support/auth';
 import { login, type SignedIn, signedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';

@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { sql } from '../support/auth';
 import { signedIn, userInput } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { seedUser, type SeededUser, signedIn, type SignedIn } from '../support/factories';
 import { expectProblem, expectStatus, fieldNames, PUBLIC_USER_FIELDS, sleep } from '../support/problem';
 import { useTestServer } from '../support/use-test-server';

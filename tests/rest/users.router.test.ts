@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { DEFAULT_PASSWORD, seedUser, signedIn, userInput } from '../support/factories';
 import { expectProblem, expectStatus, fieldNames, PUBLIC_USER_FIELDS } from '../support/problem';
 import { useTestServer } from '../support/use-test-server';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { decodeToken, signRawWithServerSecret } from '../support/auth';
 import { useTestServer } from '../support/use-test-server';
 import { signedIn, type SignedIn } from '../support/factories';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { UserRole } from '../../src/entities/user-role';
-import { UnauthenticatedError } from '../../src/errors/domain.errors';
-import { TokenService, type TokenSettings } from '../../src/security/token.service';
+import { UserRole } from '../../src/users/user-role';
+import { UnauthenticatedError } from '../../src/platform/errors/domain.errors';
+import { TokenService, type TokenSettings } from '../../src/auth/tokens/token.service';
 
 const settings: TokenSettings = { secret: randomBytes(32).toString('hex'), algorithm: 'HS256', accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 7 * 24 * 3600 };
 const service = new TokenService(settings);

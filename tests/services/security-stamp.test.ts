@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { sql } from '../support/auth';
 import { DEFAULT_PASSWORD, signedIn, type SignedIn } from '../support/factories';
 import type { HttpResponse } from '../support/http';

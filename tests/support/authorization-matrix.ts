@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { sql } from './auth';
 import { DEFAULT_PASSWORD, type SignedIn, signedIn, userInput } from './factories';
 import type { ApiClient } from './http';

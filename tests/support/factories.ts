@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { PasswordHistory } from '../../src/entities/password-history.entity';
-import { normalizeEmail } from '../../src/identity/email.address';
-import { User } from '../../src/entities/user.entity';
-import { UserRole } from '../../src/entities/user-role';
+import { PasswordHistory } from '../../src/auth/passwords/password-history.entity';
+import { normalizeEmail } from '../../src/users/email/email.address';
+import { User } from '../../src/users/user.entity';
+import { UserRole } from '../../src/users/user-role';
 import type { ApiClient } from './http';
 import type { TestServer } from './test-server';
 

@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { WriteGuard } from './abuse';
 import { decodeToken } from './auth';
 import { seedUser, type SeededUser, signedIn, type SignedIn } from './factories';

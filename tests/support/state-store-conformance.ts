@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { StateStores } from '../../src/app/state-stores';
-import { UserCache } from '../../src/cache/user.cache';
-import { listKey, userKey } from '../../src/cache/user-cache.tier';
-import type { UserView } from '../../src/cache/user-view';
-import { type CachedSession, MAX_FILL_AGE_MS } from '../../src/cache/session.cache';
-import { UserRole } from '../../src/entities/user-role';
-import type { RateBucket } from '../../src/rate-limit/rate-limit.policy';
-import { LoginThrottle } from '../../src/security/login.throttle';
+import { UserCache } from '../../src/users/cache/user.cache';
+import { listKey, userKey } from '../../src/users/cache/user-cache.tier';
+import type { UserView } from '../../src/users/user-view';
+import { type CachedSession, MAX_FILL_AGE_MS } from '../../src/auth/sessions/session.cache';
+import { UserRole } from '../../src/users/user-role';
+import type { RateBucket } from '../../src/platform/rate-limit/rate-limit.policy';
+import { LoginThrottle } from '../../src/auth/throttle/login.throttle';
 import { CONFORMANCE_SESSION_TTL_SECONDS, type StoreUnderTest } from './state-stores';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,12 +1,12 @@
-import { FIXED_EPOCH } from '../../src/revocation/cache-epoch';
+import { FIXED_EPOCH } from '../../src/auth/revocation/cache-epoch';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import { createStateStores, type StateStores } from '../../src/app/state-stores';
-import { loadConfig } from '../../src/config/config';
-import { createLogger } from '../../src/observability/logger';
-import { RedisFailureReporter } from '../../src/redis/redis-failure.reporter';
-import { createRedis, type RedisTarget, waitForRedis } from '../../src/redis/redis.client';
+import { loadConfig } from '../../src/platform/config/config';
+import { createLogger } from '../../src/platform/observability/logger';
+import { RedisFailureReporter } from '../../src/platform/redis/redis-failure.reporter';
+import { createRedis, type RedisTarget, waitForRedis } from '../../src/platform/redis/redis.client';
 
 /** What a conformance run needs from one implementation: stores built the way the container builds them. */
 export interface StoreUnderTest {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { EmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
 
 /** The machine's PostgreSQL, where the test files create and drop their databases. */
 export const DEFAULT_PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

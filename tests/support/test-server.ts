@@ -5,8 +5,8 @@ import Redis from 'ioredis';
 import { REDIS_AVAILABLE, REDIS_URL } from './redis-mode';
 import { DEFAULT_PG_ADMIN_URL } from './test-postgres';
 import { type RunningServer, startServer } from '../../src/app/server';
-import { type Config, loadConfig } from '../../src/config/config';
-import { createLogger } from '../../src/observability/logger';
+import { type Config, loadConfig } from '../../src/platform/config/config';
+import { createLogger } from '../../src/platform/observability/logger';
 
 // Set by jest's globalSetup (tests/support/test-postgres.ts): the real PostgreSQL, or the run's embedded one.
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL;

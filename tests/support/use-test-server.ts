@@ -1,4 +1,4 @@
-import { UserRole } from '../../src/entities/user-role';
+import { UserRole } from '../../src/users/user-role';
 import { signedIn, type SignedIn } from './factories';
 import { ApiClient } from './http';
 import { startTestServer, type TestServer } from './test-server';

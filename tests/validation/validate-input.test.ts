@@ -1,6 +1,6 @@
-import { CreateUserInput, ReplaceUserInput, UpdateUserInput } from '../../src/dto/user.inputs';
-import { ValidationError } from '../../src/errors/domain.errors';
-import { validateInput } from '../../src/validation/validate-input';
+import { CreateUserInput, ReplaceUserInput, UpdateUserInput } from '../../src/users/user.inputs';
+import { ValidationError } from '../../src/platform/errors/domain.errors';
+import { validateInput } from '../../src/platform/validation/validate-input';
 
 const valid = { username: 'dana', email: 'dana@example.com', password: 'Val1d-pass', firstName: 'Dana', lastName: 'Scully' };
 

@@ -1,0 +1,71 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../http/request-context';
+import { AuditLog } from './audit-log.entity';
+
+export type AuditAction =
+  | 'user.created'
+  | 'user.updated'
+  | 'user.deleted'
+  | 'user.role_changed'
+  | 'user.activated'
+  | 'user.deactivated'
+  | 'auth.login'
+  | 'auth.login_failed'
+  | 'auth.logout'
+  | 'auth.refresh_reuse_detected'
+  | 'auth.password_changed'
+  | 'session.revoked';
+
+export interface AuditEntry {
+  action: AuditAction;
+  entityType: 'user' | 'session';
+  entityId: string | null;
+  oldValues?: Record<string, unknown> | null;
+  newValues?: Record<string, unknown> | null;
+  /** Defaults to the acting user; set it for events without a signed-in actor (a login). */
+  userId?: string | null;
+}
+
+/** Fields that must never reach an audit row, whatever a caller passes. */
+const SECRET_FIELDS = /password|hash|token|secret/i;
+
+function withoutSecrets(values: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (!values) return null;
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELDS.test(key)));
+}
+
+/** Only the fields whose value differs, as the old and the new side of the change. */
+export function diffFields<T extends object>(before: T, after: T, fields: (keyof T)[]): { oldValues: Record<string, unknown>; newValues: Record<string, unknown> } {
+  const oldValues: Record<string, unknown> = {};
+  const newValues: Record<string, unknown> = {};
+  for (const field of fields) {
+    const was = before[field];
+    const now = after[field];
+    const same = was instanceof Date && now instanceof Date ? was.getTime() === now.getTime() : was === now;
+    if (!same) {
+      oldValues[field as string] = was ?? null;
+      newValues[field as string] = now ?? null;
+    }
+  }
+  return { oldValues, newValues };
+}
+
+/**
+ * The seed's AuditService. Entries are staged on the caller's EntityManager, so they commit in the
+ * same transaction as the change they describe, and vanish with it if it rolls back.
+ */
+export class AuditService {
+  record(em: EntityManager, ctx: Pick<RequestContext, 'actor' | 'ipAddress'>, entry: AuditEntry): AuditLog {
+    const log = em.create(AuditLog, {
+      userId: entry.userId !== undefined ? entry.userId : (ctx.actor?.id ?? null),
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      oldValues: withoutSecrets(entry.oldValues),
+      newValues: withoutSecrets(entry.newValues),
+      ipAddress: ctx.ipAddress,
+    });
+    em.persist(log);
+    return log;
+  }
+}

@@ -1,0 +1,201 @@
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import type { Actor, RequestContext } from '../http/request-context';
+import { Session } from './sessions/session.entity';
+import { User } from '../users/user.entity';
+import { LoginInput, RefreshTokenInput } from './auth.inputs';
+import { findLiveUserView } from '../users/user-view.query';
+import { TooManyRequestsError, UnauthenticatedError } from '../platform/errors/domain.errors';
+import { withOrmErrors } from '../platform/errors/orm-error.translator';
+import { type LoginThrottle, throttledAccount } from './throttle/login.throttle';
+import type { PasswordHasher } from './passwords/password.hasher';
+import { hashToken } from './tokens/token.hasher';
+import type { TokenService } from './tokens/token.service';
+import { validateInput } from '../platform/validation/validate-input';
+import type { AuditService } from '../audit/audit.service';
+import type { SessionCache } from './sessions/session.cache';
+import type { UserCache } from '../users/cache/user.cache';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: User;
+  sessionId: string;
+}
+
+/** How long a just-rotated refresh token counts as a client race rather than theft. */
+const ROTATION_GRACE_MS = 10_000;
+
+const INVALID_CREDENTIALS = 'Invalid username or password.';
+
+/** The seed's AuthService: credentials in, sessions and tokens out, and the check of every token. */
+export class AuthService {
+  constructor(
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly sessionCache: SessionCache,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditService,
+    private readonly userCache: UserCache,
+  ) {}
+
+  /**
+   * Unknown user, wrong password, deactivated or deleted account: one answer and about one cost
+   * (a dummy hash is verified when there is no user), so accounts cannot be enumerated.
+   */
+  async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
+    const { username: login, password } = await validateInput(LoginInput, raw);
+    const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
+    // Failures count against the account (its current credential) however it was named; unknown names by the name.
+    const account = user ? throttledAccount(user) : `name:${login}`;
+    const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
+    if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
+
+    // The stamp as it was when the password was checked: the session may only be opened under it.
+    const stampChecked = user?.securityStamp;
+    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyAgainstDummy(password);
+    if (!user || !passwordMatches || !user.isActive) {
+      await this.throttle.recordFailure(account, ctx.ipAddress);
+      await withOrmErrors(() =>
+        ctx.em.transactional(async (em) => {
+          this.audit.record(em, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, userId: user?.id ?? null });
+        }),
+      );
+      throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    }
+    await this.throttle.recordSuccess(account, ctx.ipAddress);
+
+    const rehashed = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : null;
+    const pair = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        // The row as it is now, locked until the session is in: a password change, a deactivation or
+        // an admin reset that committed while the password was being verified renewed the stamp, and
+        // this login fails. Committed first, this login's session is ended by that change instead.
+        const current = await em.getRepository(User).findOne({ id: user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+        current.lastLoginAt = new Date();
+        if (rehashed) current.passwordHash = rehashed;
+        const pair = this.openSession(em, ctx, current);
+        this.audit.record(em, ctx, { action: 'auth.login', entityType: 'session', entityId: pair.sessionId, userId: current.id });
+        return pair;
+      }),
+    );
+    // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
+    await this.userCache.userChanged(user.id);
+    return pair;
+  }
+
+  /**
+   * Rotation: each refresh token works once. A retired token seen again means it leaked, so the
+   * whole session dies; a token retired a moment ago is a client racing itself and is only refused.
+   */
+  async refresh(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
+    const { refreshToken } = await validateInput(RefreshTokenInput, raw);
+    const claims = this.tokens.verifyRefresh(refreshToken);
+    const presentedHash = hashToken(refreshToken);
+
+    return withOrmErrors(async () => {
+      const sessions = ctx.em.getRepository(Session);
+      const session = await sessions.findLive(claims.sid);
+      if (!session || session.user.id !== claims.sub) throw new UnauthenticatedError('The session has ended.');
+      if (session.tokenHash !== presentedHash) {
+        const racing = session.previousTokenHash === presentedHash && session.rotatedAt !== null && Date.now() - session.rotatedAt.getTime() < ROTATION_GRACE_MS;
+        if (!racing) await this.revokeForReuse(ctx, session);
+        throw new UnauthenticatedError('The refresh token has already been used.');
+      }
+      const user = session.user;
+      if (!user.isActive || user.deletedAt !== null || session.securityStamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
+
+      const next = this.tokens.issueRefresh(user.id, session.id);
+      const won = await sessions.rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
+      if (!won) throw new UnauthenticatedError('The refresh token has already been used.');
+      await this.sessionCache.forget([session.id]);
+      const access = this.tokens.issueAccess(user, session.id);
+      return { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
+    });
+  }
+
+  async logout(ctx: RequestContext): Promise<void> {
+    const actor = requireActor(ctx);
+    await this.sessionCache.revokeToken(actor.tokenId, actor.sessionId, actor.tokenExpiresAt);
+    await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        await em.getRepository(Session).deleteById(actor.sessionId);
+        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'session', entityId: actor.sessionId });
+      }),
+    );
+    await this.sessionCache.forget([actor.sessionId]);
+  }
+
+  async logoutAll(ctx: RequestContext): Promise<number> {
+    const actor = requireActor(ctx);
+    await this.sessionCache.revokeToken(actor.tokenId, actor.sessionId, actor.tokenExpiresAt);
+    const ended = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const endedIds = await em.getRepository(Session).deleteByUserId(actor.id);
+        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'user', entityId: actor.id, newValues: { sessionsEnded: endedIds.length } });
+        return endedIds;
+      }),
+    );
+    await this.sessionCache.forget(ended);
+    return ended.length;
+  }
+
+  /**
+   * Every protected request passes here: signature and expiry, token type, blacklist, a live
+   * session, and a user who is still active and not deleted.
+   */
+  async authenticate(ctx: Pick<RequestContext, 'em'>, accessToken: string): Promise<Actor> {
+    const claims = this.tokens.verifyAccess(accessToken);
+    const tokenExpiresAt = new Date(claims.exp * 1000);
+    // One Redis round trip answers both "revoked?" and, usually, "which live session?".
+    const state = await this.sessionCache.lookup(claims.jti, claims.sid);
+    if (state.revoked) throw new UnauthenticatedError('The token has been revoked.');
+    let session = state.session;
+    if (!session) {
+      // ctx.em only here and below, on a cache miss: a fully cached request never forks the ORM.
+      const row = await withOrmErrors(() => ctx.em.getRepository(Session).findLive(claims.sid));
+      session = row ? { userId: row.user.id, expiresAt: row.expiresAt.getTime(), stamp: row.securityStamp } : null;
+      if (session) await this.sessionCache.remember(claims.sid, session, tokenExpiresAt, state.fill);
+    }
+    if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) throw new UnauthenticatedError('The session has ended.');
+    // The role comes from the user as it is now, not as it was when the token was issued.
+    const user = await this.userCache.getUser(claims.sub, () => withOrmErrors(() => findLiveUserView(ctx.em, claims.sub)));
+    if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
+    // Opened under another stamp: the password changed, or the user was deactivated or demoted, since.
+    if (session.stamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
+    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt };
+  }
+
+  /** Starts a session for a user whose credentials were just proven. */
+  openSession(em: EntityManager, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User): TokenPair {
+    const session = em.create(Session, {
+      user,
+      tokenHash: '',
+      securityStamp: user.securityStamp,
+      ipAddress: ctx.ipAddress.slice(0, 45),
+      userAgent: ctx.userAgent.slice(0, 512),
+      expiresAt: new Date(),
+    });
+    const refresh = this.tokens.issueRefresh(user.id, session.id);
+    session.tokenHash = hashToken(refresh.token);
+    session.expiresAt = refresh.expiresAt;
+    em.persist(session);
+    const access = this.tokens.issueAccess(user, session.id);
+    return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
+  }
+
+  private async revokeForReuse(ctx: RequestContext, session: Session): Promise<void> {
+    await ctx.em.transactional(async (em) => {
+      await em.getRepository(Session).deleteById(session.id);
+      this.audit.record(em, ctx, { action: 'auth.refresh_reuse_detected', entityType: 'session', entityId: session.id, userId: session.user.id });
+    });
+    await this.sessionCache.forget([session.id]);
+  }
+}
+
+export function requireActor(ctx: Pick<RequestContext, 'actor'>): Actor {
+  if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+  return ctx.actor;
+}

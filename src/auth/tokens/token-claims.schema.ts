@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { UserRole } from '../../users/user-role';
+
+/**
+ * The claims our tokens carry, each checked for shape after the signature: a token signed with our
+ * key is still input. The ids reach SQL and Redis keys (a non-UUID `sid` used to become a 500 in
+ * PostgreSQL, a `{` in it a Redis Cluster hash tag), the times reach arithmetic. Anything else is
+ * refused as an invalid token (401), never passed on. Claims we do not issue are ignored, as JWT
+ * consumers do; the registered ones jsonwebtoken checks itself (`nbf` must then be a number).
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const id = z.string().regex(UUID).transform((value) => value.toLowerCase());
+
+/** Tokens issued more than this far in the future come from a clock we do not trust. */
+const CLOCK_SKEW_SECONDS = 60;
+const epochSeconds = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+const timing = z
+  .object({ iat: epochSeconds, exp: epochSeconds })
+  .refine(({ iat, exp }) => exp > iat, 'exp must follow iat')
+  .refine(({ iat }) => iat <= Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS, 'iat is in the future');
+
+export const accessClaimsSchema = z
+  .object({
+    sub: id,
+    sid: id,
+    jti: id,
+    type: z.literal('access'),
+    username: z.string().min(1).max(254),
+    role: z.nativeEnum(UserRole),
+    iat: epochSeconds,
+    exp: epochSeconds,
+  })
+  .and(timing);
+
+export const refreshClaimsSchema = z
+  .object({
+    sub: id,
+    sid: id,
+    jti: id,
+    type: z.literal('refresh'),
+    iat: epochSeconds,
+    exp: epochSeconds,
+  })
+  .and(timing);

@@ -1,0 +1,3 @@
+/** The index of GraphQL schema directives; they live in graphql/directives/. */
+export { applyAuthDirective, authDirectiveDefinition } from '../graphql/directives/auth.directive';
+export { createRateLimitDirective } from '../graphql/directives/rate-limit.directive';

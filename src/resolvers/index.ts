@@ -1,0 +1,10 @@
+/**
+ * The index of GraphQL resolvers. Each lives in its feature folder (users/, auth/, audit/) beside
+ * the service it calls; this list is what the schema is built from.
+ */
+import { AuditLogResolver } from '../audit/audit-log.resolver';
+import { AuthResolver } from '../auth/auth.resolver';
+import { UserResolver } from '../users/user.resolver';
+
+export { AuditLogResolver, AuthResolver, UserResolver };
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver] as const;

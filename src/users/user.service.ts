@@ -1,0 +1,257 @@
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import type { SessionCache } from '../auth/sessions/session.cache';
+import type { ReplicaRouter } from '../platform/db/replica.router';
+import type { UserCache } from './cache/user.cache';
+import { toUserView, type UserView } from './user-view';
+import type { RequestContext } from '../http/request-context';
+import { CreateUserInput, ReplaceUserInput, UpdateUserInput } from './user.inputs';
+import { CursorPageInput, OffsetPageInput, UserFilterInput, type UserOrderInput } from './user-query.inputs';
+import { PasswordHistory } from '../auth/passwords/password-history.entity';
+import { Session } from '../auth/sessions/session.entity';
+import { User } from './user.entity';
+import { UserRole } from './user-role';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
+import { withOrmErrors } from '../platform/errors/orm-error.translator';
+import { canOnUser, type UserAction } from './user.policy';
+import type { CursorResult } from './user.repository';
+import { findLiveUserView } from './user-view.query';
+import type { PasswordHasher } from '../auth/passwords/password.hasher';
+import { withCursor } from '../platform/validation/cursor';
+import { assertUuid } from '../platform/validation/ids';
+import { validateInput } from '../platform/validation/validate-input';
+import { emailKey, normalizeEmail } from './email/email.address';
+import { type EmailVerificationPort, noEmailVerification } from './email-verification.port';
+import { assertAnAdminRemains, lockActiveAdmins } from './last-admin.guard';
+import { assertVersion, type VersionPrecondition } from './version.precondition';
+import { type AuditService, diffFields } from '../audit/audit.service';
+
+export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
+
+export interface UserPage {
+  items: UserView[];
+  page: number;
+  limit: number;
+  total: number;
+  totalPages: number;
+}
+
+const PROFILE_FIELDS = ['username', 'email', 'firstName', 'lastName', 'phone'] as const;
+const AUDITED_FIELDS: (keyof User)[] = [...PROFILE_FIELDS, 'role', 'isActive', 'emailVerified'];
+
+const ROLE_RANK: Record<UserRole, number> = { [UserRole.USER]: 1, [UserRole.MODERATOR]: 2, [UserRole.ADMIN]: 3 };
+
+/** Which permission each changeable field needs. */
+const ACTION_BY_FIELD: Record<string, UserAction> = {
+  username: 'updateProfile',
+  email: 'updateProfile',
+  firstName: 'updateProfile',
+  lastName: 'updateProfile',
+  phone: 'updateProfile',
+  role: 'changeRole',
+  isActive: 'changeStatus',
+  emailVerified: 'verifyEmail',
+};
+
+export interface UserServiceSettings {
+  signupEnabled: boolean;
+  /** REQUIRE_IF_MATCH: updates and deletions must name the version they change. */
+  requireVersionPrecondition: boolean;
+}
+
+/** The seed's UserService: every rule about users lives here, whichever door the request came in by. */
+export class UserService {
+  constructor(
+    private readonly settings: UserServiceSettings,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+    private readonly cache: UserCache,
+    private readonly sessionCache: SessionCache,
+    private readonly reads: ReplicaRouter,
+    private readonly emailVerification: EmailVerificationPort = noEmailVerification,
+  ) {}
+
+  async createUser(ctx: RequestContext, raw: unknown): Promise<User> {
+    const input = await validateInput(CreateUserInput, raw);
+    if (!canOnUser(ctx.actor, 'create')) throw new ForbiddenError('Only admins can create accounts for others.');
+    if (ctx.actor === null && !this.settings.signupEnabled) throw new ForbiddenError('Sign-up is disabled.');
+    const privileged = (input.role !== undefined && input.role !== UserRole.USER) || input.isActive !== undefined || input.emailVerified !== undefined;
+    if (privileged && !canOnUser(ctx.actor, 'createPrivileged')) {
+      throw new ForbiddenError('Only admins can set role, isActive or emailVerified.');
+    }
+    assertPasswordDiffersFromIdentity(input.password, input.username, input.email);
+    const passwordHash = await this.hasher.hash(input.password);
+
+    const user = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const created = em.getRepository(User).add({
+          username: input.username,
+          email: normalizeEmail(input.email).email,
+          passwordHash,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          phone: input.phone ?? null,
+          role: input.role ?? UserRole.USER,
+          isActive: input.isActive ?? true,
+          emailVerified: input.emailVerified ?? false,
+        });
+        em.persist(em.create(PasswordHistory, { user: created, passwordHash }));
+        this.audit.record(em, ctx, {
+          action: 'user.created',
+          entityType: 'user',
+          entityId: created.id,
+          newValues: pick(created, AUDITED_FIELDS),
+        });
+        return created;
+      }),
+    );
+    await this.cache.userChanged(user.id);
+    return user;
+  }
+
+  /** Served through the cache; the visibility rule is applied to whatever the cache returns. */
+  async getUserById(ctx: RequestContext, id: string): Promise<UserView> {
+    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    const userId = assertUuid(id, 'user id');
+    const user = await this.cache.getUser(userId, () => withOrmErrors(() => findLiveUserView(ctx.em, userId)));
+    if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
+    return user;
+  }
+
+  async listUsers(ctx: RequestContext, rawFilter: unknown, order: UserOrderInput, rawPage: unknown): Promise<UserPage> {
+    this.assertCanList(ctx);
+    const filter = await validateFilter(rawFilter);
+    const page = await validateInput(OffsetPageInput, rawPage, 'page');
+    // Lists and search may be served by a read replica (see ReplicaRouter); such a result is not cached.
+    let fromReplica = false;
+    const load = async () => {
+      const offset = (page.page - 1) * page.limit;
+      const found = await withOrmErrors(() => this.reads.read(ctx, (em, connectionType) => em.getRepository(User).findAllPaginated(filter, order, { offset, limit: page.limit }, { connectionType })));
+      fromReplica = found.fromReplica;
+      return { items: found.value.items.map(toUserView), total: found.value.total };
+    };
+    const { items, total } = await this.cache.getList(JSON.stringify({ kind: 'offset', filter, order, page }), load, undefined, () => !fromReplica);
+    return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
+  }
+
+  async listUsersByCursor(ctx: RequestContext, rawFilter: unknown, order: UserOrderInput, rawPage: unknown): Promise<UserCursorPage> {
+    this.assertCanList(ctx);
+    const filter = await validateFilter(rawFilter);
+    const page = await validateInput(CursorPageInput, rawPage, 'page');
+    let fromReplica = false;
+    const load = async () => {
+      const found = await withCursor(page.after, () => this.reads.read(ctx, (em, connectionType) => em.getRepository(User).findPage(filter, order, page, { connectionType })));
+      fromReplica = found.fromReplica;
+      return { ...found.value, edges: found.value.edges.map(({ cursor, node }) => ({ cursor, node: toUserView(node) })) };
+    };
+    return this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), load, undefined, () => !fromReplica);
+  }
+
+  /**
+   * `merge` is a partial change (PATCH, GraphQL); `replace` swaps the whole profile (PUT). The row
+   * is read under its lock, so the audit's old values are what this change replaced (concurrent
+   * changes leave a serial history) and the version precondition is checked against the truth.
+   */
+  async updateUser(ctx: RequestContext, id: string, raw: unknown, mode: 'merge' | 'replace', precondition?: VersionPrecondition): Promise<User> {
+    const input: UpdateUserInput = mode === 'replace' ? { phone: null, ...(await validateInput(ReplaceUserInput, raw)) } : await validateInput(UpdateUserInput, raw);
+    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<User>;
+    if (changes.email) changes.email = normalizeEmail(changes.email).email;
+    const mayRemoveAnAdmin = changes.role !== undefined || changes.isActive !== undefined;
+
+    const { user, endedSessions, addressChanged } = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const activeAdmins = mayRemoveAnAdmin ? await lockActiveAdmins(em) : null;
+        const target = await this.findVisible(ctx, em, id, { lock: true });
+        for (const field of Object.keys(changes)) {
+          if (!canOnUser(ctx.actor, ACTION_BY_FIELD[field], target)) throw new ForbiddenError(`You may not change ${field} of this user.`);
+        }
+        assertVersion(target.version, precondition, this.settings.requireVersionPrecondition);
+        if (activeAdmins) assertAnAdminRemains(activeAdmins, target.id, { role: changes.role ?? target.role, isActive: changes.isActive ?? target.isActive, deleted: false });
+        // A new mailbox (not merely another spelling of it) was never verified, unless an admin vouches for it now.
+        const newAddress = changes.email !== undefined && emailKey(changes.email) !== target.emailKey;
+        if (newAddress && changes.emailVerified === undefined) changes.emailVerified = false;
+        const before = pick(target, AUDITED_FIELDS);
+        em.getRepository(User).update(target, changes);
+        // Losing the right to sign in or a role ends the sessions opened before (a promotion does not).
+        if ((before.isActive === true && target.isActive === false) || ROLE_RANK[target.role] < ROLE_RANK[before.role as UserRole]) em.getRepository(User).renewStamp(target);
+        const { oldValues, newValues } = diffFields(before, pick(target, AUDITED_FIELDS), AUDITED_FIELDS as string[]);
+        this.auditUpdate(em, ctx, target.id, oldValues, newValues);
+        const deactivated = before.isActive === true && target.isActive === false;
+        return { user: target, endedSessions: deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [], addressChanged: newAddress };
+      }),
+    );
+    await this.cache.userChanged(user.id);
+    await this.sessionCache.forget(endedSessions);
+    if (addressChanged) await this.emailVerification.addressChanged(user);
+    return user;
+  }
+
+  async deleteUser(ctx: RequestContext, id: string, precondition?: VersionPrecondition): Promise<void> {
+    const { userId, endedSessions } = await withOrmErrors(() =>
+      ctx.em.transactional(async (em) => {
+        const activeAdmins = await lockActiveAdmins(em);
+        const target = await this.findVisible(ctx, em, id, { lock: true });
+        if (!canOnUser(ctx.actor, 'delete', target)) throw new ForbiddenError('You may not delete this user.');
+        assertVersion(target.version, precondition, this.settings.requireVersionPrecondition);
+        assertAnAdminRemains(activeAdmins, target.id, { role: target.role, isActive: target.isActive, deleted: true });
+        em.getRepository(User).softDelete(target);
+        const ended = await em.getRepository(Session).deleteByUserId(target.id);
+        this.audit.record(em, ctx, { action: 'user.deleted', entityType: 'user', entityId: target.id });
+        return { userId: target.id, endedSessions: ended };
+      }),
+    );
+    await this.cache.userChanged(userId);
+    await this.sessionCache.forget(endedSessions);
+  }
+
+  /**
+   * The user as the actor may see it. Plain users get "not found" for anyone but themselves, exactly
+   * as for a missing id, so ids cannot be probed. With `lock`, the row is read FOR UPDATE (inside
+   * the caller's transaction) and refreshed from it, whatever the EntityManager held before.
+   */
+  async findVisible(ctx: RequestContext, em: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<User> {
+    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    const userId = assertUuid(id, 'user id');
+    const users = em.getRepository(User);
+    const user = options.lock ? await users.findOne({ id: userId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : await users.findById(userId);
+    if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
+    return user;
+  }
+
+  private assertCanList(ctx: RequestContext): void {
+    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    if (!canOnUser(ctx.actor, 'list')) throw new ForbiddenError('Listing users needs the moderator or admin role.');
+  }
+
+  private auditUpdate(em: EntityManager, ctx: RequestContext, userId: string, oldValues: Record<string, unknown>, newValues: Record<string, unknown>): void {
+    const entry = { entityType: 'user' as const, entityId: userId };
+    if ('role' in newValues) {
+      this.audit.record(em, ctx, { ...entry, action: 'user.role_changed', oldValues: { role: oldValues.role }, newValues: { role: newValues.role } });
+    }
+    if ('isActive' in newValues) {
+      this.audit.record(em, ctx, { ...entry, action: newValues.isActive ? 'user.activated' : 'user.deactivated', oldValues: { isActive: oldValues.isActive }, newValues: { isActive: newValues.isActive } });
+    }
+    const rest = Object.keys(newValues).filter((field) => field !== 'role' && field !== 'isActive');
+    if (rest.length > 0) {
+      this.audit.record(em, ctx, { ...entry, action: 'user.updated', oldValues: pick(oldValues, rest), newValues: pick(newValues, rest) });
+    }
+  }
+}
+
+export function assertPasswordDiffersFromIdentity(password: string, username: string, email: string, field = 'password'): void {
+  const lowered = password.toLowerCase();
+  if (lowered === username.toLowerCase() || lowered === email.toLowerCase()) {
+    throw new ValidationError([{ field, message: `${field} must not be the username or email` }]);
+  }
+}
+
+async function validateFilter(rawFilter: unknown): Promise<UserFilterInput> {
+  const filter = await validateInput(UserFilterInput, rawFilter ?? {}, 'filter');
+  if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {
+    throw new ValidationError([{ field: 'createdBefore', message: 'createdBefore must be later than createdAfter' }]);
+  }
+  return filter;
+}
+
+function pick<T extends object>(source: T, fields: readonly (keyof T | string)[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((field) => field in source).map((field) => [field, (source as Record<string, unknown>)[field as string]]));
+}
