@@ -668,8 +668,8 @@ async function main() {
     log(`API child ${api.pid} on ${apiUrl} (migrated ${DATABASE})`);
 
     // The one hash every seeded row shares, made by the API's own hasher with its default parameters.
-    const { PasswordHasher } = require(join(options.dist, 'security/password.hasher.js'));
-    const { loadConfig } = require(join(options.dist, 'config/config.js'));
+    const { PasswordHasher } = require(join(options.dist, 'auth/passwords/password.hasher.js'));
+    const { loadConfig } = require(join(options.dist, 'platform/config/config.js'));
     const passwordHash = await new PasswordHasher(loadConfig({}).argon2).hash(PASSWORD);
     const { ids, seconds } = await seed(passwordHash);
     seedInfo = { users: ids.length, admins: ADMINS, seconds, passwordHash: passwordHash.replace(/\$[^$]+\$[^$]+$/, '$...') };

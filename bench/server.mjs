@@ -24,7 +24,7 @@ pg.Client.prototype.query = function countedQuery(...args) {
 
 require('reflect-metadata');
 const { startServer } = require(`${dist}app/server.js`);
-const { loadConfig } = require(`${dist}config/config.js`);
+const { loadConfig } = require(`${dist}platform/config/config.js`);
 
 const running = await startServer(loadConfig(process.env));
 let profiler;
