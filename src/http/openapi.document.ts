@@ -5,6 +5,7 @@ import '../users/user.inputs';
 import { AUDIT_LIST_PARAMS, PAGE_PARAMS } from '../audit/audit-logs.router';
 import { type ParamSpec, paramSchema } from './query-params';
 import { USER_LIST_PARAMS } from '../users/user-list.query';
+import { userOpenApiSchema } from '../users/user-view.openapi';
 
 type Json = Record<string, unknown>;
 
@@ -57,25 +58,7 @@ function inputSchemas(): Record<string, Json> {
 const EMAIL_RULE =
   'International addresses are accepted; quoted local parts, address literals, invisible characters and local parts mixing scripts are not. Unique among live users however spelt (case, Unicode form, punycode domain).';
 
-const userSchema: Json = {
-  type: 'object',
-  required: ['id', 'username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'lastLoginAt', 'version'],
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    username: { type: 'string' },
-    email: { type: 'string', description: 'As stored; an address older than today\'s rule is served as it is.' },
-    firstName: { type: 'string' },
-    lastName: { type: 'string' },
-    phone: { type: ['string', 'null'] },
-    role: { type: 'string', enum: ['admin', 'moderator', 'user'] },
-    isActive: { type: 'boolean' },
-    emailVerified: { type: 'boolean' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-    lastLoginAt: { type: ['string', 'null'], format: 'date-time' },
-    version: { type: 'integer', description: 'Moves with every change; the ETag, and what If-Match compares.' },
-  },
-};
+const userSchema: Json = userOpenApiSchema();
 
 const paginationSchema: Json = {
   type: 'object',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Cursor, CursorError, EntityRepository, raw, type ConnectionType, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
+import { Cursor, CursorError, EntityRepository, type ConnectionType, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
 import type { User } from './user.entity';
 import type { UserRole } from './user-role';
 import { emailKey } from './email/email.address';
@@ -80,20 +80,12 @@ export class UserRepository extends EntityRepository<User> {
     return this.find({ id: { $in: [...ids] }, deletedAt: null });
   }
 
-  /** By the comparison key: any spelling of the address (case, Unicode form, punycode) finds it. */
-  async findByEmail(email: string): Promise<User | null> {
-    return this.findOne({ emailKey: emailKey(email), deletedAt: null });
-  }
-
-  async findByUsername(username: string): Promise<User | null> {
-    return this.findOne({ [this.lower('username')]: username.toLowerCase(), deletedAt: null } as FilterQuery<User>);
-  }
-
   /**
-   * Username or email, in any letter case: what a login form sends. The statement findByUsername and
-   * findByEmail send, written out and mapped onto a managed entity as findOne would: building it
-   * through the query builder cost about 0.7 ms of CPU per login, a tenth of a login's own work
-   * besides the password hash. Always the primary (a login must not see a stale hash or status).
+   * Username or email, in any letter case: what a login form sends; an email by its comparison key,
+   * so any spelling of the address (case, Unicode form, punycode) finds it. One statement written
+   * out and mapped onto a managed entity as findOne would: building it through the query builder
+   * cost about 0.7 ms of CPU per login, a tenth of a login's own work besides the password hash.
+   * Always the primary (a login must not see a stale hash or status).
    */
   async findByLogin(login: string): Promise<User | null> {
     const [condition, value] = login.includes('@') ? ['"u0"."email_key" = ?', emailKey(login)] : ['lower("u0"."username") = ?', login.toLowerCase()];
@@ -109,15 +101,10 @@ export class UserRepository extends EntityRepository<User> {
     return held ?? (em.map(this.getEntityName(), row) as User);
   }
 
-  async existsByEmail(email: string): Promise<boolean> {
-    return (await this.count({ emailKey: emailKey(email), deletedAt: null })) > 0;
-  }
-
   async existsAdmin(): Promise<boolean> {
     return (await this.count({ role: 'admin' as UserRole, deletedAt: null })) > 0;
   }
 
-  /** Stages a new user; it is written with the rest of the unit of work. */
   /** Stages a new user; it is written with the rest of the unit of work. The email's key goes with it. */
   add(data: Pick<User, 'username' | 'email' | 'passwordHash' | 'firstName' | 'lastName'> & Partial<User>): User {
     const user = this.create({ ...data, emailKey: emailKey(data.email), emailIssue: null });
@@ -197,9 +184,5 @@ export class UserRepository extends EntityRepository<User> {
   /** Ties are broken by id, so a page boundary never repeats or skips a row. */
   private orderBy(sort: UserSort): QueryOrderMap<User> {
     return { [sort.field]: sort.direction, id: sort.direction } as QueryOrderMap<User>;
-  }
-
-  private lower(column: 'email' | 'username'): string {
-    return raw(`lower(${column})`) as unknown as string;
   }
 }

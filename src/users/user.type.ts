@@ -1,54 +1,41 @@
+import type { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, UUIDResolver } from 'graphql-scalars';
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { UserRole } from './user-role';
 import '../graphql/graphql-enums';
 import { SessionType } from '../auth/sessions/session.type';
+import { PUBLIC_USER_FIELD_NAMES, USER_VIEW_FIELDS, type UserView, type UserViewFieldKind } from './user-view';
+
+/** The GraphQL type of each kind of read model field. */
+export const GRAPHQL_TYPE_OF_KIND: Record<UserViewFieldKind, GraphQLScalarType | typeof UserRole | StringConstructor | BooleanConstructor> = {
+  uuid: UUIDResolver,
+  text: String,
+  role: UserRole,
+  boolean: Boolean,
+  integer: Int,
+  timestamp: DateTimeResolver,
+};
+
+// The read model's public fields, as the class declares none of them itself (see below).
+export interface UserType extends Pick<UserView, (typeof PUBLIC_USER_FIELD_NAMES)[number]> {}
 
 @ObjectType('User', { description: 'An account. Password hashes and deletion marks are never exposed.' })
 export class UserType {
-  @Field(() => UUIDResolver, { description: 'Stable identifier.' })
-  id!: string;
-
-  @Field({ description: 'Unique in any letter case among live users.' })
-  username!: string;
-
-  @Field(() => String, { description: 'As stored (NFC, lower case). A plain String: an address stored before a stricter rule is still served. Unique among live users however it is spelt.' })
-  email!: string;
-
-  @Field({ description: 'Given name, 1-100 characters.' })
-  firstName!: string;
-
-  @Field({ description: 'Family name, 1-100 characters.' })
-  lastName!: string;
-
-  @Field(() => String, { nullable: true, description: 'E.164.' })
-  phone!: string | null;
-
-  @Field(() => UserRole, { description: 'What the user may do.' })
-  role!: UserRole;
-
-  @Field({ description: 'Inactive users cannot sign in; deactivation ends their sessions.' })
-  isActive!: boolean;
-
-  @Field({ description: 'Set by admins.' })
-  emailVerified!: boolean;
-
-  @Field(() => DateTimeResolver, { description: 'When the account was created.' })
-  createdAt!: Date;
-
-  @Field(() => DateTimeResolver, { description: 'When the account last changed.' })
-  updatedAt!: Date;
-
-  @Field(() => DateTimeResolver, { nullable: true, description: 'The last successful login, if any.' })
-  lastLoginAt!: Date | null;
-
-  @Field(() => Int, { description: 'Moves with every change of the account; pass it as expectedVersion to change it only if nobody did first.' })
-  version!: number;
-
-  @Field(() => [SessionType], { nullable: true, description: 'Live sessions; visible to the user and to admins.' })
-  @Directive('@auth(requires: USER)')
   sessions?: SessionType[];
 }
+
+/*
+ * The fields come from the read model (src/users/user-view.ts), declared with the same decorators
+ * applied in a loop rather than written out per field. sessions follows them, declared here rather
+ * than in the class body: type-graphql keeps declaration order, which is the schema's order.
+ */
+for (const name of PUBLIC_USER_FIELD_NAMES) {
+  const field = USER_VIEW_FIELDS[name];
+  const type = GRAPHQL_TYPE_OF_KIND[field.kind];
+  Field(() => type, { nullable: field.nullable, description: field.description })(UserType.prototype, name);
+}
+Field(() => [SessionType], { nullable: true, description: 'Live sessions; visible to the user and to admins.' })(UserType.prototype, 'sessions');
+Directive('@auth(requires: USER)')(UserType.prototype, 'sessions');
 
 @ObjectType('PageInfo', { description: 'Where a page ends, and whether more follow.' })
 export class PageInfoType {

@@ -333,7 +333,7 @@ describe('OWASP API Security Top 10 (2023)', () => {
       expect(huge.status).toBe(400);
       expect(graphqlCodes(huge)).toEqual(['GRAPHQL_PARSE_FAILED']);
       // Authentication reads the session once per request at most; no resolver ran.
-      expect(ctx.server.queries.slice(statementsBefore).filter((statement) => /from "users"|from "audit_logs"/.test(statement) && !/where "u0"."id" = /.test(statement))).toEqual([]);
+      expect(ctx.server.queries.slice(statementsBefore).filter((statement) => /from "users"|from "audit_logs"/.test(statement) && !/where ("u0"\.)?"id" = /.test(statement))).toEqual([]);
     });
 
     it('refuses bodies over 100 kB with 413, on REST and GraphQL, also when they arrive compressed', async () => {

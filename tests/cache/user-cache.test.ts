@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { userKey as cachedUserKey } from '../../src/users/cache/user-cache.tier';
 import { UserRole } from '../../src/users/user-role';
+import { USER_VIEW_FIELD_NAMES } from '../../src/users/user-view';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn, userInput } from '../support/factories';
 import { dumpPrefix, rawRedis } from '../support/redis-tools';
 import { itWithRedis, REDIS_AVAILABLE } from '../support/redis-mode';
@@ -99,6 +100,10 @@ describe('user cache: cache-aside in Redis and in process', () => {
       // What is shown, plus the security stamp that authentication compares (never shown).
       expect(Object.keys(cached).sort()).toEqual([...Object.keys(response.body), 'securityStamp'].sort());
       expect(response.body).not.toHaveProperty('securityStamp');
+      // Never a secret or an internal mark: the stored text is the read model's fields only.
+      const stored = (await redis.get(userKey(target.id)))!;
+      expect(Object.keys(cached)).toEqual(USER_VIEW_FIELD_NAMES);
+      expect(stored).not.toMatch(/argon2|passwordHash|password_hash|emailKey|emailIssue|deletedAt/);
     });
 
     it('answers a repeated read without any SQL against users', async () => {
