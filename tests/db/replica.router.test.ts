@@ -1,5 +1,5 @@
 import type { ConnectionType, EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../../src/http/request-context';
+import type { Actor } from '../../src/context/request-context';
 import { ReplicaRouter } from '../../src/platform/db/replica.router';
 import type { WriterStickiness } from '../../src/platform/db/writer.stickiness';
 import { UserRole } from '../../src/users/user-role';

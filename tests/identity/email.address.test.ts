@@ -1,5 +1,5 @@
-import { checkEmail, emailKey } from '../../src/users/email/email.address';
-import { isHighlyRestrictive } from '../../src/users/email/script.rules';
+import { checkEmail, emailKey } from '../../src/platform/validation/email/email.address';
+import { isHighlyRestrictive } from '../../src/platform/validation/email/script.rules';
 
 const accepted = (input: string) => {
   const checked = checkEmail(input);

@@ -1,6 +1,6 @@
 import { AuditLog } from '../../src/audit/audit-log.entity';
 import { UserRole } from '../../src/users/user-role';
-import { RECENT_AUDIT_LOGS_PER_USER } from '../../src/graphql/loaders';
+import { RECENT_AUDIT_LOGS_PER_USER } from '../../src/context/loaders';
 import { DEFAULT_PASSWORD, login, seedUser, signedIn, type SignedIn } from '../support/factories';
 import { useTestServer } from '../support/use-test-server';
 

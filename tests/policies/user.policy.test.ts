@@ -1,4 +1,4 @@
-import type { Actor } from '../../src/http/request-context';
+import type { Actor } from '../../src/context/request-context';
 import { UserRole } from '../../src/users/user-role';
 import { canOnUser, hasRole, type UserAction, type UserTarget } from '../../src/users/user.policy';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { UserRole } from '../users/user-role';
-import type { Loaders } from '../graphql/loaders';
+import type { Loaders } from './loaders';
 
 /** Who is calling, as proven by a verified access token. */
 export interface Actor {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * The service's name and version, from package.json: one version for the OpenAPI document, the
- * index and whoever asks. package.json sits two levels up from both src/app and dist/app (the
+ * index and whoever asks. package.json sits two levels up from both src/platform and dist/platform (the
  * Dockerfile copies it beside dist/ too).
  */
 function readPackageInfo(): { name: string; version: string } {

@@ -7,21 +7,21 @@ import cors from 'cors';
 import express, { type Express, type Router } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../platform/config/config';
-import type { RequestContext } from './request-context';
+import type { RequestContext } from '../context/request-context';
 import { DomainError } from '../platform/errors/domain.errors';
 import { createFormatError, graphqlRequestScope } from '../graphql/format-error';
 import { observabilityPlugin } from '../graphql/observability.plugin';
 import { queryLimitsPlugin } from '../graphql/query-limits.plugin';
 import { buildGraphQLSchema } from '../graphql/schema';
 import type { Metrics } from '../platform/observability/metrics';
-import { securityHeaders } from './security-headers';
+import { securityHeaders } from '../http/security-headers';
 import type { Logger } from '../platform/observability/logger';
-import { notFoundHandler, problemMiddleware } from './problem.middleware';
-import { requestContext, requestIdAndLogging } from './request-context.middleware';
+import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
+import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
 import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, usersRouter } from '../rest';
-import { canonicalRouter, routeGuard, unmatchedGuard } from './route.guard';
-import { resolverContainer, type Services } from '../app/container';
-import type { ReadinessCheck } from '../app/readiness';
+import { canonicalRouter, routeGuard, unmatchedGuard } from '../http/route.guard';
+import { resolverContainer, type Services } from './container';
+import type { ReadinessCheck } from '../platform/readiness';
 
 export interface AppDependencies {
   config: Config;

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RedisClient } from '../platform/redis/redis.client';
+import type { RedisClient } from './redis/redis.client';
 
 export interface ReadinessReport {
   ready: boolean;
