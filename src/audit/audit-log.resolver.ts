@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import type { UserView } from '../users/user-view';
-import type { RequestContext } from '../http/request-context';
+import type { RequestContext } from '../context/request-context';
 import { AuditLogFilterInput } from './audit-query.inputs';
 import { DEFAULT_PAGE_SIZE } from '../users/user-query.inputs';
 import type { AuditLog } from './audit-log.entity';

@@ -1,5 +1,5 @@
 import type { UserView } from '../users/user-view';
-import type { RequestContext } from '../http/request-context';
+import type { RequestContext } from '../context/request-context';
 import type { ReplicaRouter } from '../platform/db/replica.router';
 import { AuditLogFilterInput } from './audit-query.inputs';
 import { CursorPageInput, OffsetPageInput } from '../users/user-query.inputs';

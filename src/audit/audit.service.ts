@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestContext } from '../http/request-context';
+import type { RequestContext } from '../context/request-context';
 import { AuditLog } from './audit-log.entity';
 
 export type AuditAction =

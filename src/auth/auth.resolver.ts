@@ -1,6 +1,6 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Ctx, Directive, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../http/request-context';
+import type { RequestContext } from '../context/request-context';
 import { ChangePasswordInput } from '../users/user.inputs';
 import type { Session } from './sessions/session.entity';
 import type { AuthService, TokenPair } from './auth.service';

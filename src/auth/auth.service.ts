@@ -1,5 +1,5 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import type { Actor, RequestContext } from '../http/request-context';
+import type { Actor, RequestContext } from '../context/request-context';
 import { Session } from './sessions/session.entity';
 import { User } from '../users/user.entity';
 import { LoginInput, RefreshTokenInput } from './auth.inputs';

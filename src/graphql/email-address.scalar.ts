@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { checkEmail } from '../users/email/email.address';
+import { checkEmail } from '../platform/validation/email/email.address';
 
 function parse(value: unknown): string {
   if (typeof value !== 'string') throw new GraphQLError('email must be a string');

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestContext } from '../http/request-context';
+import type { RequestContext } from '../context/request-context';
 import type { Metrics } from '../platform/observability/metrics';
 
 /** Operation names come from clients: only tidy ones become labels, so metrics cannot be flooded. */

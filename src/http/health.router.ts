@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { ReadinessCheck } from '../app/readiness';
+import type { ReadinessCheck } from '../platform/readiness';
 
 /** /health says the process runs; /ready says it can serve, checking each dependency. */
 export function healthRouter(readiness: ReadinessCheck): Router {

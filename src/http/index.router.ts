@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { packageInfo } from '../app/package-info';
+import { packageInfo } from '../platform/package-info';
 
 export interface IndexLink {
   rel: string;

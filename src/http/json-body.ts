@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { MalformedInputError } from '../platform/errors/domain.errors';
-import type { RequestContext } from './request-context';
+import type { RequestContext } from '../context/request-context';
 import type { Response } from 'express';
 
 const JSON_TYPES = ['application/json', 'application/merge-patch+json'];

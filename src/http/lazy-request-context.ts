@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createLoaders, type Loaders } from '../graphql/loaders';
-import type { Actor, RequestContext } from './request-context';
+import { createLoaders, type Loaders } from '../context/loaders';
+import type { Actor, RequestContext } from '../context/request-context';
 
 /** What the getters share; one per request, referenced (not copied) by every copy of the context. */
 interface Deferred {

@@ -1,8 +1,8 @@
-import { packageInfo } from '../app/package-info';
+import { packageInfo } from '../platform/package-info';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import '../auth/auth.inputs';
 import '../users/user.inputs';
-import { AUDIT_LIST_PARAMS, PAGE_PARAMS } from '../audit/audit-logs.router';
+import { AUDIT_LIST_PARAMS, PAGE_PARAMS } from '../audit/audit-log.presenter';
 import { type ParamSpec, paramSchema } from './query-params';
 import { USER_LIST_PARAMS } from '../users/user-list.query';
 import { userOpenApiSchema } from '../users/user-view.openapi';
@@ -46,7 +46,7 @@ function inputSchemas(): Record<string, Json> {
     schema.additionalProperties = false;
     const properties = (schema.properties ?? {}) as Record<string, Json>;
     if (properties.phone) properties.phone = { ...properties.phone, type: ['string', 'null'] };
-    // The rule is code (src/users/email/email.address.ts), which the schema generator cannot read.
+    // The rule is code (src/platform/validation/email/email.address.ts), which the schema generator cannot read.
     if (properties.email) properties.email = { type: 'string', format: 'idn-email', maxLength: 254, description: EMAIL_RULE };
     for (const name of ['password', 'newPassword']) {
       if (properties[name]) properties[name] = { ...properties[name], minLength: 8, description: 'Upper- and lower-case letters, a digit and a special character.' };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { LazyRequestContext } from './lazy-request-context';
-import type { RequestContext } from './request-context';
+import type { RequestContext } from '../context/request-context';
 import { UnauthenticatedError } from '../platform/errors/domain.errors';
 import type { Logger } from '../platform/observability/logger';
 import { setRequestSpanAttributes } from '../platform/observability/span-attributes';

@@ -1,7 +1,8 @@
-import { type Request, type RequestHandler, Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { RateCategory } from '../platform/rate-limit/rate-limit.policy';
 import { rateLimitedError, type RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { contextOf } from './json-body';
+import { routeTemplate } from '../platform/observability/route-label';
 
 /**
  * One spelling per REST route: matching is case-sensitive and strict about trailing slashes, so
@@ -14,18 +15,6 @@ export function canonicalRouter(): Router {
 
 /** A route's bucket: fixed, or decided by whether the caller is signed in (sign-up vs. admin create). */
 export type RouteCategory = RateCategory | ((signedIn: boolean) => RateCategory);
-
-/** The route's template as written, e.g. /v1/users/:id, without the trailing "/" of a mounted root. */
-export function routeTemplate(req: Request): string | undefined {
-  if (!req.route) return undefined;
-  const path = `${req.baseUrl}${req.route.path === '/' ? '' : req.route.path}`;
-  return path === '' ? '/' : path;
-}
-
-/** The template recorded for the metrics and logs; `unmatched` when no route answered. */
-export function recordedRoute(locals: Record<string, unknown>): string | undefined {
-  return typeof locals.route === 'string' ? locals.route : undefined;
-}
 
 export type RouteGuard = (category: RouteCategory) => RequestHandler;
 

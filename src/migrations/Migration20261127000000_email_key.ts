@@ -14,7 +14,7 @@ const BATCH = 1000;
  * E-mail uniqueness moves from lower(email) to a comparison key (NFKC, case folded, domain in
  * punycode), so look-alike spellings of one mailbox are one account. Existing rows are backfilled
  * here, in JavaScript, with the rule as it was when this migration was written (support/email-rule.v1.ts,
- * a frozen copy of src/users/email/email.address.ts, held to it by tests/migrations):
+ * a frozen copy of src/platform/validation/email/email.address.ts, held to it by tests/migrations):
  * - stored addresses become NFC (a canonical equivalent: the same text, one spelling);
  * - rows that break today's rule keep their address, are still served, and get `email_issue`
  *   (why), so an operator can find them: `select id, email, email_issue from users where email_issue is not null`;

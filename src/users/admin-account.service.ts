@@ -6,7 +6,7 @@ import { User } from './user.entity';
 import { UserRole } from './user-role';
 import { NotFoundError } from '../platform/errors/domain.errors';
 import { withOrmErrors } from '../platform/errors/orm-error.translator';
-import { normalizeEmail } from './email/email.address';
+import { normalizeEmail } from '../platform/validation/email/email.address';
 import type { PasswordHasher } from '../auth/passwords/password.hasher';
 import { validateInput } from '../platform/validation/validate-input';
 import type { AuditService } from '../audit/audit.service';

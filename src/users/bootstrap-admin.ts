@@ -6,7 +6,7 @@ import { PasswordHistory } from '../auth/passwords/password-history.entity';
 import { User } from './user.entity';
 import { UserRole } from './user-role';
 import type { PasswordHasher } from '../auth/passwords/password.hasher';
-import { normalizeEmail } from './email/email.address';
+import { normalizeEmail } from '../platform/validation/email/email.address';
 import { withOrmErrors } from '../platform/errors/orm-error.translator';
 
 export interface AdminCredentials {

@@ -1,4 +1,4 @@
-import type { Actor } from '../http/request-context';
+import type { Actor } from '../context/request-context';
 import { UserRole } from './user-role';
 
 export type UserAction =

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Cursor, CursorError, EntityRepository, type ConnectionType, type FilterQuery, type QueryOrderMap } from '@mikro-orm/postgresql';
 import type { User } from './user.entity';
 import type { UserRole } from './user-role';
-import { emailKey } from './email/email.address';
+import { emailKey } from '../platform/validation/email/email.address';
 import { isStorableTimestamp } from '../platform/validation/timestamps';
 
 export interface UserFilters {

@@ -1,6 +1,6 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Ctx, Directive, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../http/request-context';
+import type { RequestContext } from '../context/request-context';
 import type { AuditLog } from '../audit/audit-log.entity';
 import { CreateUserInput, UpdateUserInput } from './user.inputs';
 import { DEFAULT_PAGE_SIZE, DEFAULT_USER_ORDER, UserFilterInput, UserOrderInput } from './user-query.inputs';

@@ -1,5 +1,5 @@
 import { IsBoolean, IsDate, IsEnum, IsString, IsStrongPassword, Length, Matches, MaxDate, MaxLength, MinDate, ValidateBy } from 'class-validator';
-import { checkEmail } from './email/email.address';
+import { checkEmail } from '../platform/validation/email/email.address';
 import { UserRole } from './user-role';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../platform/validation/timestamps';
 
@@ -11,7 +11,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../platform/validation/tim
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 export const NAME_MAX = 100;
-export { EMAIL_MAX } from './email/email.address';
+export { EMAIL_MAX } from '../platform/validation/email/email.address';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 const PASSWORD_MESSAGE = `password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters with an upper-case letter, a lower-case letter, a digit and a special character`;
@@ -22,7 +22,7 @@ function compose(...decorators: PropertyDecorator[]): PropertyDecorator {
 
 export const UsernameRules = () =>
   compose(IsString(), Matches(USERNAME_PATTERN, { message: 'username must be 3-32 letters, digits, "_", "." or "-"' }));
-/** The service's one e-mail rule (src/users/email/email.address.ts), with its reason as the message. */
+/** The service's one e-mail rule (src/platform/validation/email/email.address.ts), with its reason as the message. */
 export const EmailRules = () =>
   compose(
     IsString(),

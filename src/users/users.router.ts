@@ -3,7 +3,7 @@ import type { AuditQueryService } from '../audit/audit-query.service';
 import type { PasswordService } from '../auth/passwords/password.service';
 import type { SessionService } from '../auth/sessions/session.service';
 import type { UserService } from './user.service';
-import { PAGE_PARAMS, presentAuditPage } from '../audit/audit-logs.router';
+import { PAGE_PARAMS, presentAuditPage } from '../audit/audit-log.presenter';
 import { contextOf, requireJsonBody } from '../http/json-body';
 import { parseQueryParams } from '../http/query-params';
 import { presentSession, presentUser } from './user.presenter';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import ts from 'typescript';
-import * as live from '../../src/users/email/email.address';
+import * as live from '../../src/platform/validation/email/email.address';
 import * as frozen from '../../src/migrations/support/email-rule.v1';
 
 const MIGRATIONS = join(__dirname, '..', '..', 'src', 'migrations');
@@ -36,7 +36,7 @@ describe('migrations are frozen', () => {
 
 /**
  * Today the frozen rule (what Migration20261127000000_email_key did) and the live rule
- * (src/users/email/email.address.ts) agree. If this fails, the live rule changed: that is fine, but a
+ * (src/platform/validation/email/email.address.ts) agree. If this fails, the live rule changed: that is fine, but a
  * conscious decision. The old migration keeps v1; rows it keyed are keyed by v1 until a new
  * migration re-keys them with a new frozen copy (support/email-rule.v2.ts); then record here, as
  * expected divergences, where v1 and the live rule now differ.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PasswordHistory } from '../../src/auth/passwords/password-history.entity';
-import { normalizeEmail } from '../../src/users/email/email.address';
+import { normalizeEmail } from '../../src/platform/validation/email/email.address';
 import { User } from '../../src/users/user.entity';
 import { UserRole } from '../../src/users/user-role';
 import type { ApiClient } from './http';

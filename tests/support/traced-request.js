@@ -1,4 +1,4 @@
-// Run by tests/observability/tracing.test.ts in a child `node` process: Jest's module loader skips
+// Run by tests/e2e/platform/tracing.test.ts in a child `node` process: Jest's module loader skips
 // Node's require hooks, so OpenTelemetry could not patch express, pg, ioredis or graphql inside a
 // Jest worker. Starts tracing with an in-memory exporter BEFORE requiring the compiled server (as
 // dist/main.js does), serves one signed-in GraphQL query, and prints what was traced.

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../http/request-context';
+import type { RequestContext } from '../../context/request-context';
 import { ChangePasswordInput } from '../../users/user.inputs';
 import { PasswordHistory } from './password-history.entity';
 import { Session } from '../sessions/session.entity';

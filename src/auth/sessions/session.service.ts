@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../http/request-context';
+import type { RequestContext } from '../../context/request-context';
 import { Session } from './session.entity';
 import { ForbiddenError, NotFoundError } from '../../platform/errors/domain.errors';
 import { withOrmErrors } from '../../platform/errors/orm-error.translator';

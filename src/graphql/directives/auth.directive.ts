@@ -1,6 +1,6 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, DirectiveLocation, GraphQLDirective, GraphQLEnumType, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
-import type { RequestContext } from '../../http/request-context';
+import type { RequestContext } from '../../context/request-context';
 import { UserRole } from '../../users/user-role';
 import { ForbiddenError, UnauthenticatedError } from '../../platform/errors/domain.errors';
 import { hasRole } from '../../users/user.policy';

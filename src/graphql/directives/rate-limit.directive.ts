@@ -2,7 +2,7 @@ import { rateLimitDirective } from 'graphql-rate-limit-directive';
 import { buildSchema as buildSdlSchema, type GraphQLDirective, type GraphQLEnumType, type GraphQLSchema } from 'graphql';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { loadConfig } from '../../platform/config/config';
-import type { RequestContext } from '../../http/request-context';
+import type { RequestContext } from '../../context/request-context';
 import type { RateCategory, RateLimits, RateRule } from '../../platform/rate-limit/rate-limit.policy';
 import { rateLimitedError, type RateLimitService } from '../../platform/rate-limit/rate-limit.service';
 

@@ -2,7 +2,7 @@ import { domainToASCII } from 'node:url';
 
 /**
  * FROZEN: the e-mail rule as Migration20261127000000_email_key applied it (a copy of
- * src/users/email/email.address.ts and script.rules.ts as of that migration). Never edit it: an
+ * src/platform/validation/email/email.address.ts and script.rules.ts as of that migration). Never edit it: an
  * applied migration must do the same on every database it meets, whatever the application's rule
  * becomes. A later change that must reach stored rows gets a new migration with its own copy
  * (email-rule.v2.ts). tests/migrations/frozen-migrations.test.ts holds v1 to the live rule on a
@@ -66,7 +66,7 @@ function foldLocal(local: string): string {
   return local.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
 
-// --- UTS #39 mixed-script detection (was src/users/email/script.rules.ts) ---
+// --- UTS #39 mixed-script detection (was src/platform/validation/email/script.rules.ts) ---
 
 /** Unicode script names (long aliases); those the engine does not know are skipped. */
 const SCRIPT_NAMES = [

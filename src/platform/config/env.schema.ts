@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkEmail } from '../../users/email/email.address';
+import { checkEmail } from '../validation/email/email.address';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -71,7 +71,7 @@ export const envSchema = z
     REQUIRE_IF_MATCH: booleanFromString.default('false'),
     ADMIN_USERNAME: z.string().min(3).optional(),
     // The API's own e-mail rule, so the first admin's address is one the API accepts and serves.
-    ADMIN_EMAIL: z.string().refine((email) => checkEmail(email).ok, 'must be an e-mail address the API accepts (see src/users/email/email.address.ts)').optional(),
+    ADMIN_EMAIL: z.string().refine((email) => checkEmail(email).ok, 'must be an e-mail address the API accepts (see src/platform/validation/email/email.address.ts)').optional(),
     ADMIN_PASSWORD: z.string().min(8).optional(),
     ADMIN_GENERATE: booleanFromString.optional(),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),

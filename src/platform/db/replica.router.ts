@@ -1,6 +1,5 @@
 import type { ConnectionType, EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
-import type { RequestContext } from '../../http/request-context';
 import { isConnectionFailure } from '../errors/orm-error.translator';
 import type { Logger } from '../observability/logger';
 import { replicaName } from './orm.config';
@@ -47,7 +46,7 @@ export class ReplicaRouter {
     private readonly logger: Logger,
   ) {}
 
-  async read<T>(ctx: Pick<RequestContext, 'em' | 'actor'>, work: (em: EntityManager, connectionType: ConnectionType) => Promise<T>): Promise<RoutedRead<T>> {
+  async read<T>(ctx: ReadContext, work: (em: EntityManager, connectionType: ConnectionType) => Promise<T>): Promise<RoutedRead<T>> {
     if (!(await this.replicaAllowed(ctx))) {
       this.count('primary');
       return { value: await work(ctx.em, 'write'), fromReplica: false };
@@ -67,7 +66,7 @@ export class ReplicaRouter {
     }
   }
 
-  private async replicaAllowed(ctx: Pick<RequestContext, 'actor'>): Promise<boolean> {
+  private async replicaAllowed(ctx: Pick<ReadContext, 'actor'>): Promise<boolean> {
     if (!this.hasReplicas || Date.now() < this.replicasDownUntil) return false;
     return !(ctx.actor && (await this.stickiness.mustReadPrimary(ctx.actor.id)));
   }
@@ -75,6 +74,12 @@ export class ReplicaRouter {
   private count(target: ReadTarget): void {
     this.counts.set(target, (this.counts.get(target) ?? 0) + 1);
   }
+}
+
+/** The part of a request's context a routed read needs (the request context satisfies it). */
+export interface ReadContext {
+  em: EntityManager;
+  actor: { id: string } | null;
 }
 
 function isReplicaFailure(error: unknown): boolean {

@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheStats } from '../cache.stats';
-import { recordedRoute, routeTemplate } from '../../http/route.guard';
+import { recordedRoute, routeTemplate } from './route-label';
 
 export interface MetricSources {
   orm: MikroORM;

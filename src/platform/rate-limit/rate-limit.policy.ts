@@ -1,5 +1,3 @@
-import type { Actor } from '../../http/request-context';
-
 /** What an operation costs against: credentials, new accounts, reads and writes. */
 export type RateCategory = 'auth' | 'signup' | 'read' | 'write';
 
@@ -19,7 +17,8 @@ export interface RateLimits {
 }
 
 export interface RateCaller {
-  actor: Pick<Actor, 'id'> | null;
+  /** Only the actor's id: the platform does not know who users are, only whom to count. */
+  actor: { id: string } | null;
   ipAddress: string;
 }
 

@@ -1,0 +1,136 @@
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import cors from 'cors';
+import express, { type Express, type Router } from 'express';
+import { GraphQLError } from 'graphql';
+import type { Config } from '../platform/config/config';
+import type { RequestContext } from '../context/request-context';
+import { DomainError } from '../platform/errors/domain.errors';
+import { createFormatError, graphqlRequestScope } from '../graphql/format-error';
+import { observabilityPlugin } from '../graphql/observability.plugin';
+import { queryLimitsPlugin } from '../graphql/query-limits.plugin';
+import { buildGraphQLSchema } from '../graphql/schema';
+import type { Metrics } from '../platform/observability/metrics';
+import { securityHeaders } from '../http/security-headers';
+import type { Logger } from '../platform/observability/logger';
+import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
+import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
+import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, usersRouter } from '../rest';
+import { canonicalRouter, routeGuard, unmatchedGuard } from '../http/route.guard';
+import { resolverContainer, type Services } from './container';
+import type { ReadinessCheck } from '../platform/readiness';
+
+export interface AppDependencies {
+  config: Config;
+  metrics: Metrics;
+  orm: MikroORM;
+  services: Services;
+  readiness: ReadinessCheck;
+  logger: Logger;
+}
+
+export interface BuiltApp {
+  app: Express;
+  apollo: ApolloServer<RequestContext>;
+  /** Every mounted REST route, for checking the OpenAPI document against. */
+  restRoutes: { method: string; path: string }[];
+}
+
+interface RouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+function routesOf(prefix: string, router: Router): BuiltApp['restRoutes'] {
+  return (router.stack as RouteLayer[]).flatMap((layer) =>
+    layer.route ? Object.keys(layer.route.methods).map((method) => ({ method, path: `${prefix}${layer.route?.path === '/' ? '' : layer.route?.path}` })) : [],
+  );
+}
+
+const EXPOSED_HEADERS = ['X-Request-Id', 'Location', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+
+/** The HTTP surface: health, REST /v1 and GraphQL, over one set of services. */
+export async function createApp({ config, orm, services, readiness, logger, metrics }: AppDependencies): Promise<BuiltApp> {
+  const reportUnexpected = (error: unknown, requestId?: string) => logger.error({ err: error, request_id: requestId }, 'Unexpected error');
+  const isProduction = config.env === 'production';
+  const sandbox = config.graphql.introspection && !isProduction;
+
+  const schema = await buildGraphQLSchema(resolverContainer(services), services.rateLimits);
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    formatError: createFormatError((error) => reportUnexpected(error)),
+    introspection: config.graphql.introspection,
+    hideSchemaDetailsFromClientErrors: isProduction,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // main.ts owns shutdown; Apollo's own signal handler would stop the server twice.
+    stopOnTerminationSignals: false,
+    plugins: [
+      sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      queryLimitsPlugin(() => schema, config.graphql),
+      observabilityPlugin(metrics),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  // One spelling per route (see canonicalRouter); set before the first route, which builds the app's router.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestIdAndLogging(logger));
+  app.use(metrics.middleware());
+  app.use(securityHeaders(isProduction));
+  // Without allowed origins cors({ origin: false }) sets no header on any request, preflights
+  // included, and only costs its per-request option handling: it is not mounted at all then.
+  if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }));
+  app.use(healthRouter(readiness));
+  if (config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token, isProduction));
+  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(requestContext(orm, services.auth));
+
+  // Each route's first handler (the guard) answers bad tokens and picks the rate bucket of that route.
+  const guard = routeGuard(services.rateLimits);
+  const v1 = canonicalRouter();
+  const restRouters: Record<string, Router> = {
+    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
+    '/audit-logs': auditLogsRouter(services.auditQueries, guard),
+    '/auth': authRouter(services.auth, guard),
+  };
+  for (const [prefix, router] of Object.entries(restRouters)) v1.use(prefix, router);
+  v1.use(unmatchedGuard(services.rateLimits));
+  app.use('/v1', v1);
+  app.use(docsRouter());
+  app.use(indexRouter({ development: !isProduction, sandbox }));
+  // An IDE that works offline (Apollo Sandbox loads from the internet); development only, like Sandbox.
+  if (!isProduction) app.use(graphiqlRouter());
+
+  app.use(
+    '/graphql',
+    (_req, res, next) => {
+      res.locals.route = '/graphql';
+      graphqlRequestScope.run({ requestId: res.locals.requestId as string }, next);
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }) => {
+        const authError = res.locals.authError as unknown;
+        if (authError) {
+          const unauthenticated = authError instanceof DomainError && authError.code === 'UNAUTHENTICATED';
+          throw new GraphQLError(unauthenticated ? (authError as Error).message : 'Authentication could not be checked.', {
+            extensions: unauthenticated ? { code: 'UNAUTHENTICATED', http: { status: 401 } } : { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+          });
+        }
+        return res.locals.ctx as RequestContext;
+      },
+    }),
+  );
+
+  app.use(notFoundHandler);
+  app.use(problemMiddleware({ reportUnexpected }));
+  const restRoutes = Object.entries(restRouters).flatMap(([prefix, router]) => routesOf(`/v1${prefix}`, router));
+  return { app, apollo, restRoutes };
+}
