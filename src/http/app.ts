@@ -19,7 +19,7 @@ import type { Logger } from '../platform/observability/logger';
 import { notFoundHandler, problemMiddleware } from './problem.middleware';
 import { requestContext, requestIdAndLogging } from './request-context.middleware';
 import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, usersRouter } from '../rest';
-import { canonicalRouter, routeGuard, unmatchedGuard } from './route.guard';
+import { assertRoutesHaveOperations, canonicalRouter, type RouteGuard, routeGuard, routesOf, unmatchedGuard } from './route.guard';
 import { resolverContainer, type Services } from '../app/container';
 import type { ReadinessCheck } from '../app/readiness';
 
@@ -39,14 +39,13 @@ export interface BuiltApp {
   restRoutes: { method: string; path: string }[];
 }
 
-interface RouteLayer {
-  route?: { path: string; methods: Record<string, boolean> };
-}
-
-function routesOf(prefix: string, router: Router): BuiltApp['restRoutes'] {
-  return (router.stack as RouteLayer[]).flatMap((layer) =>
-    layer.route ? Object.keys(layer.route.methods).map((method) => ({ method, path: `${prefix}${layer.route?.path === '/' ? '' : layer.route?.path}` })) : [],
-  );
+/** The routers of /v1 by prefix; building them calls no service, so the operation table's test mounts them too. */
+export function restRoutersOf(services: Services, guard: RouteGuard): Record<string, Router> {
+  return {
+    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
+    '/audit-logs': auditLogsRouter(services.auditQueries, guard),
+    '/auth': authRouter(services.auth, guard),
+  };
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'Location', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
@@ -96,11 +95,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   // Each route's first handler (the guard) answers bad tokens and picks the rate bucket of that route.
   const guard = routeGuard(services.rateLimits);
   const v1 = canonicalRouter();
-  const restRouters: Record<string, Router> = {
-    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
-    '/audit-logs': auditLogsRouter(services.auditQueries, guard),
-    '/auth': authRouter(services.auth, guard),
-  };
+  const restRouters = restRoutersOf(services, guard);
   for (const [prefix, router] of Object.entries(restRouters)) v1.use(prefix, router);
   v1.use(unmatchedGuard(services.rateLimits));
   app.use('/v1', v1);
@@ -132,5 +127,6 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(notFoundHandler);
   app.use(problemMiddleware({ reportUnexpected }));
   const restRoutes = Object.entries(restRouters).flatMap(([prefix, router]) => routesOf(`/v1${prefix}`, router));
+  assertRoutesHaveOperations(restRoutes);
   return { app, apollo, restRoutes };
 }
