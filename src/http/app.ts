@@ -5,11 +5,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express, { type Express, type Router } from 'express';
-import { GraphQLError } from 'graphql';
 import type { Config } from '../platform/config/config';
 import type { RequestContext } from './request-context';
-import { DomainError } from '../platform/errors/domain.errors';
-import { createFormatError, graphqlRequestScope } from '../graphql/format-error';
+import { createFormatError, graphqlRequestScope, tokenRefusal } from '../graphql/format-error';
 import { observabilityPlugin } from '../graphql/observability.plugin';
 import { queryLimitsPlugin } from '../graphql/query-limits.plugin';
 import { buildGraphQLSchema } from '../graphql/schema';
@@ -59,7 +57,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   const schema = await buildGraphQLSchema(resolverContainer(services), services.rateLimits);
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    formatError: createFormatError((error) => reportUnexpected(error)),
+    formatError: createFormatError(reportUnexpected),
     introspection: config.graphql.introspection,
     hideSchemaDetailsFromClientErrors: isProduction,
     parseOptions: { maxTokens: config.graphql.maxTokens },
@@ -112,13 +110,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
     },
     expressMiddleware(apollo, {
       context: async ({ res }) => {
-        const authError = res.locals.authError as unknown;
-        if (authError) {
-          const unauthenticated = authError instanceof DomainError && authError.code === 'UNAUTHENTICATED';
-          throw new GraphQLError(unauthenticated ? (authError as Error).message : 'Authentication could not be checked.', {
-            extensions: unauthenticated ? { code: 'UNAUTHENTICATED', http: { status: 401 } } : { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
-          });
-        }
+        if (res.locals.authError) throw tokenRefusal(res.locals.authError);
         return res.locals.ctx as RequestContext;
       },
     }),

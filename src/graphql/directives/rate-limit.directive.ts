@@ -15,7 +15,7 @@ const rule = ({ limit, windowSeconds }: RateRule) => `${limit} per ${windowSecon
  * graphql-rate-limit-directive's own arguments; the operation table puts on each root field the
  * rule its bucket holds a caller who passed the field's @auth to (src/graphql/directives/operation.directives.ts).
  */
-export function rateLimitTypeDefs(limits: RateLimits, enabled: boolean): string {
+function rateLimitTypeDefs(limits: RateLimits, enabled: boolean): string {
   const off = enabled ? '' : ' Rate limiting is off on this instance (RATE_LIMIT_ENABLED=false).';
   return `
 """

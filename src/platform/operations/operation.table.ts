@@ -89,7 +89,3 @@ export function gatedRateCategoryOf(name: OperationName): RateCategory {
 export function treatsSignedInDifferently(name: OperationName): boolean {
   return rateCategoryOf(name, true) !== rateCategoryOf(name, false);
 }
-
-export function requiredRoleOf(name: OperationName): MinimumRole {
-  return operations[name].requires;
-}
