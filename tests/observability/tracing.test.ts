@@ -238,7 +238,7 @@ describe('tracing on (child node process over the compiled server)', () => {
   it('the bootstrap of dist/main.js: off without an endpoint, on with one, and a collector that is down costs nothing', async () => {
     const script = `
       const started = Date.now();
-      const { tracing } = require(${JSON.stringify(path.join(DIST, 'observability/tracing.bootstrap.js'))});
+      const { tracing } = require(${JSON.stringify(path.join(DIST, 'platform/observability/tracing.bootstrap.js'))});
       const sdkLoaded = Object.keys(require.cache).some((file) => file.includes('@opentelemetry/sdk-node'));
       const span = require('@opentelemetry/api').trace.getTracer('check').startSpan('check');
       const recording = span.isRecording();

@@ -14,15 +14,15 @@ const dist = path.resolve(process.env.TRACED_DIST);
 const requestId = process.env.TRACED_REQUEST_ID;
 const password = 'Correct-h0rse-battery';
 
-const { startTracing } = require(path.join(dist, 'observability/tracing.js'));
+const { startTracing } = require(path.join(dist, 'platform/observability/tracing.js'));
 const exporter = new InMemorySpanExporter();
 const tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 
 // Only now the modules that tracing patches.
 require('reflect-metadata');
 const { startServer } = require(path.join(dist, 'app/server.js'));
-const { loadConfig } = require(path.join(dist, 'config/config.js'));
-const { createLogger } = require(path.join(dist, 'observability/logger.js'));
+const { loadConfig } = require(path.join(dist, 'platform/config/config.js'));
+const { createLogger } = require(path.join(dist, 'platform/observability/logger.js'));
 
 async function call(url, method, body, headers = {}) {
   const response = await fetch(url, {
