@@ -5,11 +5,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express, { type Express, type Router } from 'express';
-import { GraphQLError } from 'graphql';
 import type { Config } from '../platform/config/config';
 import type { RequestContext } from '../context/request-context';
-import { DomainError } from '../platform/errors/domain.errors';
-import { createFormatError, graphqlRequestScope } from '../graphql/format-error';
+import { createFormatError, graphqlRequestScope, tokenRefusal } from '../graphql/format-error';
 import { observabilityPlugin } from '../graphql/observability.plugin';
 import { queryLimitsPlugin } from '../graphql/query-limits.plugin';
 import { buildGraphQLSchema } from '../graphql/schema';
@@ -19,7 +17,7 @@ import type { Logger } from '../platform/observability/logger';
 import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
 import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
 import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, usersRouter } from '../rest';
-import { canonicalRouter, routeGuard, unmatchedGuard } from '../http/route.guard';
+import { assertRoutesHaveOperations, canonicalRouter, type RouteGuard, routeGuard, routesOf, unmatchedGuard } from '../http/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from '../platform/readiness';
 
@@ -39,14 +37,13 @@ export interface BuiltApp {
   restRoutes: { method: string; path: string }[];
 }
 
-interface RouteLayer {
-  route?: { path: string; methods: Record<string, boolean> };
-}
-
-function routesOf(prefix: string, router: Router): BuiltApp['restRoutes'] {
-  return (router.stack as RouteLayer[]).flatMap((layer) =>
-    layer.route ? Object.keys(layer.route.methods).map((method) => ({ method, path: `${prefix}${layer.route?.path === '/' ? '' : layer.route?.path}` })) : [],
-  );
+/** The routers of /v1 by prefix; building them calls no service, so the operation table's test mounts them too. */
+export function restRoutersOf(services: Services, guard: RouteGuard): Record<string, Router> {
+  return {
+    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
+    '/audit-logs': auditLogsRouter(services.auditQueries, guard),
+    '/auth': authRouter(services.auth, guard),
+  };
 }
 
 const EXPOSED_HEADERS = ['X-Request-Id', 'Location', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
@@ -60,7 +57,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   const schema = await buildGraphQLSchema(resolverContainer(services), services.rateLimits);
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    formatError: createFormatError((error) => reportUnexpected(error)),
+    formatError: createFormatError(reportUnexpected),
     introspection: config.graphql.introspection,
     hideSchemaDetailsFromClientErrors: isProduction,
     parseOptions: { maxTokens: config.graphql.maxTokens },
@@ -96,11 +93,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   // Each route's first handler (the guard) answers bad tokens and picks the rate bucket of that route.
   const guard = routeGuard(services.rateLimits);
   const v1 = canonicalRouter();
-  const restRouters: Record<string, Router> = {
-    '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
-    '/audit-logs': auditLogsRouter(services.auditQueries, guard),
-    '/auth': authRouter(services.auth, guard),
-  };
+  const restRouters = restRoutersOf(services, guard);
   for (const [prefix, router] of Object.entries(restRouters)) v1.use(prefix, router);
   v1.use(unmatchedGuard(services.rateLimits));
   app.use('/v1', v1);
@@ -117,13 +110,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
     },
     expressMiddleware(apollo, {
       context: async ({ res }) => {
-        const authError = res.locals.authError as unknown;
-        if (authError) {
-          const unauthenticated = authError instanceof DomainError && authError.code === 'UNAUTHENTICATED';
-          throw new GraphQLError(unauthenticated ? (authError as Error).message : 'Authentication could not be checked.', {
-            extensions: unauthenticated ? { code: 'UNAUTHENTICATED', http: { status: 401 } } : { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
-          });
-        }
+        if (res.locals.authError) throw tokenRefusal(res.locals.authError);
         return res.locals.ctx as RequestContext;
       },
     }),
@@ -132,5 +119,6 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(notFoundHandler);
   app.use(problemMiddleware({ reportUnexpected }));
   const restRoutes = Object.entries(restRouters).flatMap(([prefix, router]) => routesOf(`/v1${prefix}`, router));
+  assertRoutesHaveOperations(restRoutes);
   return { app, apollo, restRoutes };
 }

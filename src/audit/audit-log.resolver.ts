@@ -1,4 +1,4 @@
-import { Arg, Ctx, Directive, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import type { UserView } from '../users/user-view';
 import type { RequestContext } from '../context/request-context';
 import { AuditLogFilterInput } from './audit-query.inputs';
@@ -13,8 +13,6 @@ export class AuditLogResolver {
   constructor(private readonly auditQueries: AuditQueryService) {}
 
   @Query(() => AuditLogConnectionType, { description: 'The audit trail, newest first.' })
-  @Directive('@auth(requires: ADMIN)')
-  @Directive('@rateLimit(bucket: READ)')
   async auditLogs(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => AuditLogFilterInput, { nullable: true }) filter?: AuditLogFilterInput,

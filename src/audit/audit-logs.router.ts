@@ -10,7 +10,7 @@ const FILTERS = ['userId', 'entityType', 'entityId', 'action', 'from', 'to'] as 
 export function auditLogsRouter(auditQueries: AuditQueryService, guard: RouteGuard) {
   const router = canonicalRouter();
 
-  router.get('/', guard('read'), async (req, res) => {
+  router.get('/', guard, async (req, res) => {
     const values = parseQueryParams(req.query as Record<string, unknown>, AUDIT_LIST_PARAMS);
     const page = await auditQueries.listAuditLogs(contextOf(res), pickParams(values, FILTERS), pickParams(values, ['page', 'limit']));
     res.json(presentAuditPage(page));

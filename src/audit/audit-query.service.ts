@@ -65,7 +65,7 @@ export class AuditQueryService {
   }
 
   private assertCanRead(ctx: RequestContext): void {
-    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    if (!ctx.actor) throw UnauthenticatedError.required();
     if (!canOnUser(ctx.actor, 'readAudit')) throw new ForbiddenError('Reading the audit trail needs the admin role.');
   }
 }

@@ -1,20 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context/request-context';
+import type { AuditAction } from './audit-action';
 import { AuditLog } from './audit-log.entity';
 
-export type AuditAction =
-  | 'user.created'
-  | 'user.updated'
-  | 'user.deleted'
-  | 'user.role_changed'
-  | 'user.activated'
-  | 'user.deactivated'
-  | 'auth.login'
-  | 'auth.login_failed'
-  | 'auth.logout'
-  | 'auth.refresh_reuse_detected'
-  | 'auth.password_changed'
-  | 'session.revoked';
+export type { AuditAction };
 
 export interface AuditEntry {
   action: AuditAction;

@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Ctx, Directive, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import { ChangePasswordInput } from '../users/user.inputs';
 import type { Session } from './sessions/session.entity';
@@ -18,35 +18,27 @@ export class AuthResolver {
   ) {}
 
   @Mutation(() => AuthPayloadType, { description: 'Username or email, in any letter case.' })
-  @Directive('@rateLimit(bucket: AUTH)')
   login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<TokenPair> {
     return this.auth.login(ctx, { username, password });
   }
 
   @Mutation(() => AuthPayloadType, { description: 'Trades a refresh token for a new pair; the old one stops working.' })
-  @Directive('@rateLimit(bucket: AUTH)')
   refreshToken(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: RequestContext): Promise<TokenPair> {
     return this.auth.refresh(ctx, { refreshToken });
   }
 
   @Mutation(() => Boolean, { description: 'Ends the current session.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: WRITE)')
   async logout(@Ctx() ctx: RequestContext): Promise<boolean> {
     await this.auth.logout(ctx);
     return true;
   }
 
   @Mutation(() => Int, { description: 'Ends every session of the caller; returns how many.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: WRITE)')
   logoutAll(@Ctx() ctx: RequestContext): Promise<number> {
     return this.auth.logoutAll(ctx);
   }
 
   @Mutation(() => Boolean, { description: 'Ends the user’s other sessions.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: WRITE)')
   async changePassword(
     @Arg('userId', () => UUIDResolver) userId: string,
     @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput,
@@ -57,15 +49,11 @@ export class AuthResolver {
   }
 
   @Query(() => [SessionType], { description: 'Live sessions of a user: the user themselves or an admin.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: READ)')
   sessions(@Arg('userId', () => UUIDResolver) userId: string, @Ctx() ctx: RequestContext): Promise<Session[]> {
     return this.sessionService.listSessions(ctx, userId);
   }
 
   @Mutation(() => Boolean, { description: 'Ends one session: your own, or any as an admin.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: WRITE)')
   async revokeSession(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     await this.sessionService.revokeSession(ctx, id);
     return true;

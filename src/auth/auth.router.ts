@@ -11,25 +11,25 @@ function presentTokens(pair: TokenPair) {
 export function authRouter(auth: AuthService, guard: RouteGuard) {
   const router = canonicalRouter();
 
-  router.post('/login', guard('auth'), requireJsonBody, async (req, res) => {
+  router.post('/login', guard, requireJsonBody, async (req, res) => {
     res.set('Cache-Control', 'no-store').json(presentTokens(await auth.login(contextOf(res), req.body)));
   });
 
-  router.post('/refresh', guard('auth'), requireJsonBody, async (req, res) => {
+  router.post('/refresh', guard, requireJsonBody, async (req, res) => {
     res.set('Cache-Control', 'no-store').json(presentTokens(await auth.refresh(contextOf(res), req.body)));
   });
 
-  router.post('/logout', guard('write'), async (_req, res) => {
+  router.post('/logout', guard, async (_req, res) => {
     await auth.logout(contextOf(res));
     res.status(204).end();
   });
 
-  router.post('/logout-all', guard('write'), async (_req, res) => {
+  router.post('/logout-all', guard, async (_req, res) => {
     const ended = await auth.logoutAll(contextOf(res));
     res.json({ sessionsEnded: ended });
   });
 
-  router.get('/validate', guard('read'), (_req, res) => {
+  router.get('/validate', guard, (_req, res) => {
     const actor = requireActor(contextOf(res));
     res.json({
       valid: true,

@@ -196,6 +196,6 @@ export class AuthService {
 }
 
 export function requireActor(ctx: Pick<RequestContext, 'actor'>): Actor {
-  if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+  if (!ctx.actor) throw UnauthenticatedError.required();
   return ctx.actor;
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
-import { ConflictError, DomainError, TooManyRequestsError, ValidationError } from '../platform/errors/domain.errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ConflictError, DomainError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
 import { translateOrmError } from '../platform/errors/orm-error.translator';
 import { variableFieldError } from './variable-errors';
 
@@ -20,12 +20,12 @@ const codeByDomainCode: Record<string, string> = {
 
 /**
  * Apollo's own client-error codes pass through untouched, and so does SERVICE_UNAVAILABLE, which the
- * context function (app.ts) throws when a token cannot be checked; everything else unknown is hidden.
+ * context function throws when a token cannot be checked (tokenRefusal); everything else unknown is hidden.
  */
 const CLIENT_ERROR_CODES = new Set(['UNAUTHENTICATED', 'SERVICE_UNAVAILABLE', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
 
 export interface ErrorReporter {
-  (error: unknown): void;
+  (error: unknown, requestId: string | undefined): void;
 }
 
 /**
@@ -35,35 +35,48 @@ export interface ErrorReporter {
  */
 export const graphqlRequestScope = new AsyncLocalStorage<{ requestId: string }>();
 
-/** The GraphQL edge's single mapping from domain errors to `extensions.code`; every error carries the request id. */
+/**
+ * The GraphQL answer to a token that was presented and not accepted (the request context keeps the
+ * error; REST answers it with problem+json): UNAUTHENTICATED (401) with the reason when the token is
+ * bad, SERVICE_UNAVAILABLE (503) when it could not be checked. Thrown by the context function, before
+ * any field runs, so it carries its HTTP status itself.
+ */
+export function tokenRefusal(authError: unknown): GraphQLError {
+  if (authError instanceof UnauthenticatedError) {
+    return new GraphQLError(authError.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+  return new GraphQLError('Authentication could not be checked.', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+}
+
+/**
+ * The GraphQL edge's single mapping from domain errors to `extensions.code`; every error carries the
+ * request id, and an unexpected one is logged with it, as REST's are.
+ */
 export function createFormatError(reportUnexpected: ErrorReporter) {
-  const format = mapError(reportUnexpected);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const shaped = format(formatted, error);
     const requestId = graphqlRequestScope.getStore()?.requestId;
+    const shaped = mapError(formatted, error, (unexpected) => reportUnexpected(unexpected, requestId));
     return requestId ? { ...shaped, extensions: { ...shaped.extensions, requestId } } : shaped;
   };
 }
 
-function mapError(reportUnexpected: ErrorReporter) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = translateOrmError(unwrapResolverError(error));
-    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
-    if (original instanceof DomainError) {
-      const extensions: Record<string, unknown> = { code: codeByDomainCode[original.code] ?? original.code };
-      if (original instanceof ValidationError) extensions.errors = original.errors;
-      if (original instanceof ConflictError && original.field) extensions.field = original.field;
-      if (original instanceof TooManyRequestsError) extensions.retryAfter = original.retryAfterSeconds;
-      return { ...base, message: original.message, extensions };
-    }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
-      const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
-      // A value a scalar refused names its field like a ValidationError does, as REST's errors do.
-      const fieldError = code === 'BAD_USER_INPUT' ? variableFieldError(original) : undefined;
-      return { ...base, extensions: { ...extensions, code, ...(fieldError ? { errors: [fieldError] } : {}) } };
-    }
-    reportUnexpected(original);
-    return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-  };
+function mapError(formatted: GraphQLFormattedError, error: unknown, reportUnexpected: (error: unknown) => void): GraphQLFormattedError {
+  const original = translateOrmError(unwrapResolverError(error));
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof DomainError) {
+    const extensions: Record<string, unknown> = { code: codeByDomainCode[original.code] ?? original.code };
+    if (original instanceof ValidationError) extensions.errors = original.errors;
+    if (original instanceof ConflictError && original.field) extensions.field = original.field;
+    if (original instanceof TooManyRequestsError) extensions.retryAfter = original.retryAfterSeconds;
+    return { ...base, message: original.message, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
+    const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
+    // A value a scalar refused names its field like a ValidationError does, as REST's errors do.
+    const fieldError = code === 'BAD_USER_INPUT' ? variableFieldError(original) : undefined;
+    return { ...base, extensions: { ...extensions, code, ...(fieldError ? { errors: [fieldError] } : {}) } };
+  }
+  reportUnexpected(original);
+  return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

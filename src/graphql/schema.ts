@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
-import { applyAuthDirective, authDirectiveDefinition, createRateLimitDirective } from '../directives';
+import { applyAuthDirective, applyOperationDirectives, authDirectiveDefinition, createRateLimitDirective } from '../directives';
 import type { RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { resolverClasses } from '../resolvers';
 
@@ -9,7 +9,7 @@ export { resolverClasses };
 
 /**
  * Builds the executable schema: type-graphql types and resolvers, the schema directives declared,
- * and their behaviour applied. `resolvers` supplies the instances, already wired to services.
+ * each root field's @auth and @rateLimit taken from the operation table, and their behaviour applied. `resolvers` supplies the instances, already wired to services.
  */
 export async function buildGraphQLSchema(resolvers: ContainerType, rateLimits: RateLimitService | null = null): Promise<GraphQLSchema> {
   const built = await buildSchema({
@@ -26,5 +26,5 @@ export async function buildGraphQLSchema(resolvers: ContainerType, rateLimits: R
     directives: [...config.directives, authDirectiveDefinition, rateLimit.directive],
   });
   // Authentication is checked before the rate limit, so anonymous probing cannot drain a user's bucket.
-  return applyAuthDirective(rateLimit.transformer(withDirectives));
+  return applyAuthDirective(rateLimit.transformer(applyOperationDirectives(withDirectives, rateLimit.limits)));
 }

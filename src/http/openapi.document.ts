@@ -6,6 +6,7 @@ import { AUDIT_LIST_PARAMS, PAGE_PARAMS } from '../audit/audit-log.presenter';
 import { type ParamSpec, paramSchema } from './query-params';
 import { USER_LIST_PARAMS } from '../users/user-list.query';
 import { userOpenApiSchema } from '../users/user-view.openapi';
+import { operationOfRoute, operations, rateCategoryOf, treatsSignedInDifferently } from '../context/operation.table';
 
 type Json = Record<string, unknown>;
 
@@ -130,6 +131,33 @@ const outputSchemas: Record<string, Json> = {
 
 const secured = [{ bearerAuth: [] }];
 
+/**
+ * What the operation table says of a route: who may call it (as the security requirement and
+ * x-required-role), the rate-limit bucket it spends from, and the audit actions it may record.
+ */
+function operationFacts(method: string, path: string): Json {
+  const name = operationOfRoute(method, path.replace(/\{(\w+)\}/g, ':$1'));
+  if (!name) throw new Error(`${method.toUpperCase()} ${path} is missing from the operation table.`);
+  const { requires, audit } = operations[name];
+  // Anonymous callers are welcome; one that a token changes (sign-up vs. an admin's create) takes it optionally.
+  const security = requires !== 'anyone' ? secured : treatsSignedInDifferently(name) ? [{}, ...secured] : [];
+  return {
+    security,
+    'x-required-role': requires,
+    'x-rate-limit-bucket': { anonymous: rateCategoryOf(name, false), signedIn: rateCategoryOf(name, true) },
+    'x-audit-actions': audit,
+  };
+}
+
+function withOperationFacts(paths: Record<string, Record<string, unknown>>): Record<string, Json> {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(Object.entries(item).map(([key, value]) => [key, key === 'parameters' ? value : { ...(value as Json), ...operationFacts(key, path) }])),
+    ]),
+  );
+}
+
 /** The OpenAPI 3.1 description of every /v1 route. */
 export function buildOpenApiDocument(): Json {
   return {
@@ -144,11 +172,10 @@ export function buildOpenApiDocument(): Json {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: { ...inputSchemas(), ...outputSchemas },
     },
-    paths: {
+    paths: withOperationFacts({
       '/v1/users': {
         post: {
           summary: 'Sign up (no token) or create an account (admin)',
-          security: [{}, ...secured],
           requestBody: body('CreateUserInput'),
           responses: {
             '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } }, ...ETAG }, content: json(ref('User')) },
@@ -161,7 +188,6 @@ export function buildOpenApiDocument(): Json {
         },
         get: {
           summary: 'List users (moderator, admin)',
-          security: secured,
           parameters: queryParams(USER_LIST_PARAMS),
           responses: { '200': { description: 'A page of users', content: json(ref('UserPage')) }, '403': problem('Needs moderator or admin.'), '422': problem('Bad parameters.'), ...COMMON_ERRORS },
         },
@@ -170,26 +196,22 @@ export function buildOpenApiDocument(): Json {
         parameters: [idParam('id')],
         get: {
           summary: 'Fetch a user',
-          security: secured,
           responses: { '200': userAnswer('The user'), '404': problem('Missing, deleted, or not yours to see.'), ...COMMON_ERRORS },
         },
         put: {
           summary: 'Replace the profile',
-          security: secured,
           parameters: [IF_MATCH],
           requestBody: body('ReplaceUserInput'),
           responses: { '200': userAnswer('Updated'), '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken, or it would remove the last active admin.'), ...PRECONDITION_FAILED, '422': problem('Invalid.'), ...COMMON_ERRORS },
         },
         patch: {
           summary: 'Change some fields (JSON merge patch; phone: null clears)',
-          security: secured,
           parameters: [IF_MATCH],
           requestBody: { required: true, content: { 'application/json': { schema: ref('UpdateUserInput') }, 'application/merge-patch+json': { schema: ref('UpdateUserInput') } } },
           responses: { '200': userAnswer('Updated'), '403': problem('Not allowed for these fields.'), '404': problem('Not found.'), '409': problem('Taken, or it would remove the last active admin.'), ...PRECONDITION_FAILED, '422': problem('Invalid.'), ...COMMON_ERRORS },
         },
         delete: {
           summary: 'Soft-delete the user and end their sessions',
-          security: secured,
           parameters: [IF_MATCH],
           responses: { '204': { description: 'Deleted' }, '403': problem('Not allowed.'), '404': problem('Not found.'), '409': problem('The last active admin cannot be deleted.'), ...PRECONDITION_FAILED, ...COMMON_ERRORS },
         },
@@ -198,7 +220,6 @@ export function buildOpenApiDocument(): Json {
         parameters: [idParam('id')],
         post: {
           summary: "Change a password; ends the user's other sessions",
-          security: secured,
           requestBody: body('ChangePasswordInput'),
           responses: { '204': { description: 'Changed' }, '403': problem('Not allowed.'), '404': problem('Not found.'), '422': problem('Wrong current password, weak or reused new one.'), ...COMMON_ERRORS },
         },
@@ -207,7 +228,6 @@ export function buildOpenApiDocument(): Json {
         parameters: [idParam('id')],
         get: {
           summary: "A user's live sessions (owner, admin)",
-          security: secured,
           responses: { '200': { description: 'Sessions', content: json({ type: 'object', properties: { data: { type: 'array', items: ref('Session') } } }) }, '403': problem('Not allowed.'), '404': problem('Not found.'), ...COMMON_ERRORS },
         },
       },
@@ -215,7 +235,6 @@ export function buildOpenApiDocument(): Json {
         parameters: [idParam('id'), idParam('sessionId')],
         delete: {
           summary: 'End one session (owner, admin)',
-          security: secured,
           responses: { '204': { description: 'Ended' }, '403': problem('Not allowed.'), '404': problem('Not found.'), ...COMMON_ERRORS },
         },
       },
@@ -223,7 +242,6 @@ export function buildOpenApiDocument(): Json {
         parameters: [idParam('id')],
         get: {
           summary: 'Audit entries where the user acted (admin)',
-          security: secured,
           parameters: queryParams(PAGE_PARAMS),
           responses: { '200': { description: 'A page of entries', content: json(ref('AuditPage')) }, '403': problem('Needs admin.'), '422': problem('Bad parameters.'), ...COMMON_ERRORS },
         },
@@ -231,7 +249,6 @@ export function buildOpenApiDocument(): Json {
       '/v1/audit-logs': {
         get: {
           summary: 'The audit trail (admin)',
-          security: secured,
           parameters: queryParams(AUDIT_LIST_PARAMS),
           responses: { '200': { description: 'A page of entries', content: json(ref('AuditPage')) }, '403': problem('Needs admin.'), '422': problem('Bad parameters.'), ...COMMON_ERRORS },
         },
@@ -239,7 +256,6 @@ export function buildOpenApiDocument(): Json {
       '/v1/auth/login': {
         post: {
           summary: 'Log in with username or email',
-          security: [],
           requestBody: body('LoginInput'),
           responses: { '200': { description: 'Tokens', content: json(ref('TokenPair')) }, '422': problem('Missing fields.'), ...COMMON_ERRORS, '401': problem('Invalid username or password (one answer for every cause).'), '429': problem('Too many failures or requests; see Retry-After.') },
         },
@@ -247,24 +263,22 @@ export function buildOpenApiDocument(): Json {
       '/v1/auth/refresh': {
         post: {
           summary: 'Rotate a refresh token into a new pair',
-          security: [],
           requestBody: body('RefreshTokenInput'),
           responses: { '200': { description: 'Tokens', content: json(ref('TokenPair')) }, '422': problem('Missing token.'), ...COMMON_ERRORS },
         },
       },
       '/v1/auth/logout': {
-        post: { summary: 'End the current session', security: secured, responses: { '204': { description: 'Logged out' }, ...COMMON_ERRORS } },
+        post: { summary: 'End the current session', responses: { '204': { description: 'Logged out' }, ...COMMON_ERRORS } },
       },
       '/v1/auth/logout-all': {
         post: {
           summary: 'End every session of the caller',
-          security: secured,
           responses: { '200': { description: 'How many ended', content: json({ type: 'object', properties: { sessionsEnded: { type: 'integer' } } }) }, ...COMMON_ERRORS },
         },
       },
       '/v1/auth/validate': {
-        get: { summary: 'Check a bearer token (for gateways)', security: secured, responses: { '200': { description: 'Valid', content: json(ref('Validation')) }, ...COMMON_ERRORS } },
+        get: { summary: 'Check a bearer token (for gateways)', responses: { '200': { description: 'Valid', content: json(ref('Validation')) }, ...COMMON_ERRORS } },
       },
-    },
+    }),
   };
 }

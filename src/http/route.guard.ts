@@ -1,4 +1,5 @@
 import { type RequestHandler, Router } from 'express';
+import { operationOfRoute, rateCategoryOf } from '../context/operation.table';
 import type { RateCategory } from '../platform/rate-limit/rate-limit.policy';
 import { rateLimitedError, type RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { contextOf } from './json-body';
@@ -13,25 +14,43 @@ export function canonicalRouter(): Router {
   return Router({ caseSensitive: true, strict: true });
 }
 
-/** A route's bucket: fixed, or decided by whether the caller is signed in (sign-up vs. admin create). */
-export type RouteCategory = RateCategory | ((signedIn: boolean) => RateCategory);
-
-export type RouteGuard = (category: RouteCategory) => RequestHandler;
+export type RouteGuard = RequestHandler;
 
 /**
  * The first handler of every /v1 route. It runs only once the route has matched, so it knows which
- * operation this is: it records the route template (metrics label 401s and 429s with their real
- * route), answers a bad token with 401, and counts the request against the route's own bucket,
- * never against one guessed from the raw path.
+ * operation this is (the operation table, src/context/operation.table.ts): it records the route template
+ * (metrics label 401s and 429s with their real route), answers a bad token with 401, and counts the
+ * request against the operation's own bucket, never against one guessed from the raw path.
  */
 export function routeGuard(rateLimits: RateLimitService): RouteGuard {
   const limit = rateLimitHandler(rateLimits);
-  return (category) => (req, res, next) => {
-    res.locals.route = routeTemplate(req);
+  return (req, res, next) => {
+    const template = routeTemplate(req);
+    res.locals.route = template;
     if (res.locals.authError) return next(res.locals.authError);
+    const operation = template === undefined ? undefined : operationOfRoute(req.method, template);
+    // createApp refuses to start with a route the table does not know; this only guards a guard misplaced.
+    if (!operation) return next(new Error(`No operation for ${req.method} ${template ?? req.path}.`));
     // Returned, so express 5 passes a rejection (the limiter failing closed) on as an error.
-    return limit(typeof category === 'function' ? category(contextOf(res).actor !== null) : category)(req, res, next);
+    return limit(rateCategoryOf(operation, contextOf(res).actor !== null))(req, res, next);
   };
+}
+
+interface RouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** The routes a router mounts under `prefix`, as `{ method: 'get', path: '/v1/users/:id' }`. */
+export function routesOf(prefix: string, router: Router): { method: string; path: string }[] {
+  return (router.stack as RouteLayer[]).flatMap((layer) =>
+    layer.route ? Object.keys(layer.route.methods).map((method) => ({ method, path: `${prefix}${layer.route?.path === '/' ? '' : layer.route?.path}` })) : [],
+  );
+}
+
+/** Every mounted route must be an operation of the table, or its bucket and role would be nobody's decision. */
+export function assertRoutesHaveOperations(routes: readonly { method: string; path: string }[]): void {
+  const unknown = routes.filter(({ method, path }) => operationOfRoute(method, path) === undefined);
+  if (unknown.length > 0) throw new Error(`REST routes missing from the operation table: ${unknown.map(({ method, path }) => `${method.toUpperCase()} ${path}`).join(', ')}`);
 }
 
 /** Anything under /v1 that no route matched still costs a read or a write, so 404 probing is limited too. */

@@ -23,22 +23,16 @@ export class UserResolver {
   ) {}
 
   @Query(() => UserType, { description: 'The signed-in user.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: READ)')
   me(@Ctx() ctx: RequestContext): Promise<UserView> {
     return this.userService.getUserById(ctx, requireActor(ctx).id);
   }
 
   @Query(() => UserType, { description: 'A user by id. Plain users see only themselves.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: READ)')
   user(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext): Promise<UserView> {
     return this.userService.getUserById(ctx, id);
   }
 
   @Query(() => UserConnectionType, { description: 'Users matching a filter, page by page.' })
-  @Directive('@auth(requires: MODERATOR)')
-  @Directive('@rateLimit(bucket: READ)')
   async users(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => UserFilterInput, { nullable: true }) filter?: UserFilterInput,
@@ -55,14 +49,11 @@ export class UserResolver {
   }
 
   @Mutation(() => UserType, { description: 'Sign-up without a token; admins create any account.' })
-  @Directive('@rateLimit(bucket: SIGNUP)')
   createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: RequestContext): Promise<UserView> {
     return this.userService.createUser(ctx, input);
   }
 
   @Mutation(() => UserType, { description: 'Changes some fields; role, isActive and emailVerified need the right role.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: WRITE)')
   updateUser(
     @Arg('id', () => UUIDResolver) id: string,
     @Arg('input', () => UpdateUserInput) input: UpdateUserInput,
@@ -73,8 +64,6 @@ export class UserResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Soft-deletes the user and ends all of their sessions.' })
-  @Directive('@auth(requires: USER)')
-  @Directive('@rateLimit(bucket: WRITE)')
   async deleteUser(
     @Arg('id', () => UUIDResolver) id: string,
     @Ctx() ctx: RequestContext,

@@ -110,7 +110,7 @@ export class UserService {
 
   /** Served through the cache; the visibility rule is applied to whatever the cache returns. */
   async getUserById(ctx: RequestContext, id: string): Promise<UserView> {
-    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    if (!ctx.actor) throw UnauthenticatedError.required();
     const userId = assertUuid(id, 'user id');
     const user = await this.cache.getUser(userId, () => withOrmErrors(() => findLiveUserView(ctx.em, userId)));
     if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
@@ -209,7 +209,7 @@ export class UserService {
    * the caller's transaction) and refreshed from it, whatever the EntityManager held before.
    */
   async findVisible(ctx: RequestContext, em: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<User> {
-    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    if (!ctx.actor) throw UnauthenticatedError.required();
     const userId = assertUuid(id, 'user id');
     const users = em.getRepository(User);
     const user = options.lock ? await users.findOne({ id: userId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }) : await users.findById(userId);
@@ -218,7 +218,7 @@ export class UserService {
   }
 
   private assertCanList(ctx: RequestContext): void {
-    if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+    if (!ctx.actor) throw UnauthenticatedError.required();
     if (!canOnUser(ctx.actor, 'list')) throw new ForbiddenError('Listing users needs the moderator or admin role.');
   }
 

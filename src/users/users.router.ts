@@ -1,4 +1,3 @@
-import type { RateCategory } from '../platform/rate-limit/rate-limit.policy';
 import type { AuditQueryService } from '../audit/audit-query.service';
 import type { PasswordService } from '../auth/passwords/password.service';
 import type { SessionService } from '../auth/sessions/session.service';
@@ -11,9 +10,6 @@ import { parseUserListQuery } from './user-list.query';
 import { canonicalRouter, type RouteGuard } from '../http/route.guard';
 import { ifMatch, setEtag } from '../http/etag';
 
-/** Anonymous, it is a sign-up (its own small bucket); signed in, an admin creating an account. */
-const signUpOrWrite = (signedIn: boolean): RateCategory => (signedIn ? 'write' : 'signup');
-
 export interface UsersRouterServices {
   users: UserService;
   sessions: SessionService;
@@ -25,13 +21,13 @@ export interface UsersRouterServices {
 export function usersRouter({ users, sessions, passwords, auditQueries }: UsersRouterServices, guard: RouteGuard) {
   const router = canonicalRouter();
 
-  router.post('/', guard(signUpOrWrite), requireJsonBody, async (req, res) => {
+  router.post('/', guard, requireJsonBody, async (req, res) => {
     const user = await users.createUser(contextOf(res), req.body);
     setEtag(res, user.version);
     res.status(201).location(`/v1/users/${user.id}`).json(presentUser(user));
   });
 
-  router.get('/', guard('read'), async (req, res) => {
+  router.get('/', guard, async (req, res) => {
     const { filter, order, page } = parseUserListQuery(req.query as Record<string, unknown>);
     const result = await users.listUsers(contextOf(res), filter, order, page);
     res.json({
@@ -40,44 +36,44 @@ export function usersRouter({ users, sessions, passwords, auditQueries }: UsersR
     });
   });
 
-  router.get('/:id', guard('read'), async (req, res) => {
+  router.get('/:id', guard, async (req, res) => {
     const user = await users.getUserById(contextOf(res), String(req.params.id));
     setEtag(res, user.version);
     res.json(presentUser(user));
   });
 
-  router.put('/:id', guard('write'), requireJsonBody, async (req, res) => {
+  router.put('/:id', guard, requireJsonBody, async (req, res) => {
     const user = await users.updateUser(contextOf(res), String(req.params.id), req.body, 'replace', ifMatch(req));
     setEtag(res, user.version);
     res.json(presentUser(user));
   });
 
-  router.patch('/:id', guard('write'), requireJsonBody, async (req, res) => {
+  router.patch('/:id', guard, requireJsonBody, async (req, res) => {
     const user = await users.updateUser(contextOf(res), String(req.params.id), req.body, 'merge', ifMatch(req));
     setEtag(res, user.version);
     res.json(presentUser(user));
   });
 
-  router.delete('/:id', guard('write'), async (req, res) => {
+  router.delete('/:id', guard, async (req, res) => {
     await users.deleteUser(contextOf(res), String(req.params.id), ifMatch(req));
     res.status(204).end();
   });
 
-  router.post('/:id/password', guard('write'), requireJsonBody, async (req, res) => {
+  router.post('/:id/password', guard, requireJsonBody, async (req, res) => {
     await passwords.changePassword(contextOf(res), String(req.params.id), req.body);
     res.status(204).end();
   });
 
-  router.get('/:id/sessions', guard('read'), async (req, res) => {
+  router.get('/:id/sessions', guard, async (req, res) => {
     res.json({ data: (await sessions.listSessions(contextOf(res), String(req.params.id))).map(presentSession) });
   });
 
-  router.delete('/:id/sessions/:sessionId', guard('write'), async (req, res) => {
+  router.delete('/:id/sessions/:sessionId', guard, async (req, res) => {
     await sessions.revokeSession(contextOf(res), String(req.params.sessionId), String(req.params.id));
     res.status(204).end();
   });
 
-  router.get('/:id/audit-logs', guard('read'), async (req, res) => {
+  router.get('/:id/audit-logs', guard, async (req, res) => {
     const values = parseQueryParams(req.query as Record<string, unknown>, PAGE_PARAMS);
     res.json(presentAuditPage(await auditQueries.listUserAuditLogs(contextOf(res), String(req.params.id), values)));
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Kind, parse, type StringValueNode } from 'graphql';
+import { Kind, parse, print, type StringValueNode } from 'graphql';
 import { printGraphQLSchema } from '../../src/graphql/print-schema';
 
 describe('schema.graphql', () => {
@@ -15,26 +15,27 @@ describe('schema.graphql', () => {
     expect(sdl).toMatch(/users\([^)]*\): UserConnection! @auth\(requires: MODERATOR\)/s);
   });
 
-  it('@rateLimit names the bucket a field spends from, and no number the limiter would not use', async () => {
+  it('@rateLimit names the bucket a field spends from and, as limit and duration, the limits in force', async () => {
     const sdl = await printGraphQLSchema();
-    expect(sdl).toMatch(/directive @rateLimit\(bucket: RateLimitBucket!\) on OBJECT \| FIELD_DEFINITION/);
-    expect(sdl).not.toMatch(/@rateLimit\((limit|duration)/);
-    const buckets = rateLimitBuckets(sdl);
-    expect(buckets).toEqual({
-      auditLogs: 'READ',
-      sessions: 'READ',
-      me: 'READ',
-      user: 'READ',
-      users: 'READ',
-      login: 'AUTH',
-      refreshToken: 'AUTH',
-      logout: 'WRITE',
-      logoutAll: 'WRITE',
-      changePassword: 'WRITE',
-      revokeSession: 'WRITE',
-      createUser: 'SIGNUP',
-      updateUser: 'WRITE',
-      deleteUser: 'WRITE',
+    const definition = parse(sdl).definitions.find((node) => node.kind === Kind.DIRECTIVE_DEFINITION && node.name.value === 'rateLimit');
+    expect(definition && 'arguments' in definition ? definition.arguments?.map((arg) => `${arg.name.value}: ${print(arg.type)}`) : []).toEqual(['bucket: RateLimitBucket!', 'limit: Int!', 'duration: Int!']);
+    const read = 'READ 5000/3600';
+    const write = 'WRITE 500/3600';
+    expect(rateLimits(sdl)).toEqual({
+      auditLogs: read,
+      sessions: read,
+      me: read,
+      user: read,
+      users: read,
+      login: 'AUTH 5/60',
+      refreshToken: 'AUTH 5/60',
+      logout: write,
+      logoutAll: write,
+      changePassword: write,
+      revokeSession: write,
+      createUser: 'SIGNUP 10/3600',
+      updateUser: write,
+      deleteUser: write,
     });
     // The committed schema describes the defaults, by the variable that changes each.
     expect(sdl).toContain('Login and token refresh, per client IP: 5 per 60 s (RATE_LIMIT_AUTH_PER_IP).');
@@ -46,15 +47,17 @@ describe('schema.graphql', () => {
   });
 });
 
-/** Field name -> the bucket its @rateLimit names, read from the parsed SDL (descriptions may hold any text). */
-function rateLimitBuckets(sdl: string): Record<string, string> {
-  const buckets: Record<string, string> = {};
+/** Field name -> "BUCKET limit/duration" of its @rateLimit, read from the parsed SDL (descriptions may hold any text). */
+function rateLimits(sdl: string): Record<string, string> {
+  const found: Record<string, string> = {};
   for (const definition of parse(sdl).definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
     for (const field of definition.fields ?? []) {
-      const bucket = field.directives?.find((directive) => directive.name.value === 'rateLimit')?.arguments?.[0]?.value;
-      if (bucket) buckets[field.name.value] = (bucket as unknown as StringValueNode).value;
+      const args = field.directives?.find((directive) => directive.name.value === 'rateLimit')?.arguments;
+      if (!args) continue;
+      const value = (name: string) => (args.find((arg) => arg.name.value === name)?.value as unknown as StringValueNode | undefined)?.value;
+      found[field.name.value] = `${value('bucket')} ${value('limit')}/${value('duration')}`;
     }
   }
-  return buckets;
+  return found;
 }

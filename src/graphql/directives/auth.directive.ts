@@ -41,7 +41,7 @@ function guard(fieldConfig: GraphQLFieldConfig<unknown, RequestContext>, require
   return {
     ...fieldConfig,
     resolve(source, args, ctx, info) {
-      if (!ctx.actor) throw new UnauthenticatedError('Authentication is required.');
+      if (!ctx.actor) throw UnauthenticatedError.required();
       if (!hasRole(ctx.actor, required)) throw new ForbiddenError(`This needs the ${required} role.`);
       return resolve(source, args, ctx, info);
     },

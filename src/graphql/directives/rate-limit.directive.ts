@@ -3,21 +3,19 @@ import { buildSchema as buildSdlSchema, type GraphQLDirective, type GraphQLEnumT
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { loadConfig } from '../../platform/config/config';
 import type { RequestContext } from '../../context/request-context';
+import { operationOfField, rateCategoryOf } from '../../context/operation.table';
 import type { RateCategory, RateLimits, RateRule } from '../../platform/rate-limit/rate-limit.policy';
 import { rateLimitedError, type RateLimitService } from '../../platform/rate-limit/rate-limit.service';
-
-/** The bucket a field names in `@rateLimit(bucket: ...)`; the numbers are configuration, never schema. */
-type Bucket = 'AUTH' | 'SIGNUP' | 'READ' | 'WRITE';
 
 const rule = ({ limit, windowSeconds }: RateRule) => `${limit} per ${windowSeconds} s`;
 
 /**
  * The directive and its enum, described with the limits in force: the served schema shows this
- * instance's configuration, the committed schema.graphql the defaults. The arguments of
- * graphql-rate-limit-directive's own definition (limit, duration) are not declared: they would
- * claim numbers the shared limiter never reads.
+ * instance's configuration, the committed schema.graphql the defaults. `limit` and `duration` are
+ * graphql-rate-limit-directive's own arguments; the operation table puts on each root field the
+ * rule its bucket holds a caller who passed the field's @auth to (src/graphql/directives/operation.directives.ts).
  */
-export function rateLimitTypeDefs(limits: RateLimits, enabled: boolean): string {
+function rateLimitTypeDefs(limits: RateLimits, enabled: boolean): string {
   const off = enabled ? '' : ' Rate limiting is off on this instance (RATE_LIMIT_ENABLED=false).';
   return `
 """
@@ -25,7 +23,14 @@ Each call of the field costs one request from a rate-limit bucket, shared with t
 (the same bucket whichever door is used; each aliased root field counts). The limits come from
 configuration (RATE_LIMIT_* variables); the bucket descriptions show those in force.${off}
 """
-directive @rateLimit(bucket: RateLimitBucket!) on OBJECT | FIELD_DEFINITION
+directive @rateLimit(
+  """The bucket the call spends from."""
+  bucket: RateLimitBucket!
+  """Calls allowed per window, for a caller who may call the field (see the bucket for the others)."""
+  limit: Int!
+  """The window, in seconds."""
+  duration: Int!
+) on OBJECT | FIELD_DEFINITION
 
 """Which rate-limit bucket an operation spends from (see @rateLimit)."""
 enum RateLimitBucket {
@@ -41,12 +46,6 @@ enum RateLimitBucket {
 `;
 }
 
-/** The category a call spends from: the field's bucket, except that a signed-in caller's createUser is a write. */
-export function categoryOf(bucket: Bucket, signedIn: boolean): RateCategory {
-  if (bucket === 'SIGNUP' && signedIn) return 'write';
-  return bucket.toLowerCase() as RateCategory;
-}
-
 /** The bucket a field call costs against, carried through the library's string key. */
 interface CallKey {
   category: RateCategory;
@@ -57,6 +56,8 @@ interface CallKey {
 export interface RateLimitDirective {
   directive: GraphQLDirective;
   bucketType: GraphQLEnumType;
+  /** The limits the schema prints in @rateLimit: this instance's, or the defaults without one. */
+  limits: RateLimits;
   transformer: (schema: GraphQLSchema) => GraphQLSchema;
 }
 
@@ -80,9 +81,10 @@ export function createRateLimitDirective(rateLimits: RateLimitService | null): R
 
   const { rateLimitDirectiveTransformer } = rateLimitDirective<RequestContext>({
     limiterClass: SharedBucketLimiter as unknown as typeof RateLimiterAbstract,
-    keyGenerator: (directiveArgs, _source, _fieldArgs, ctx) => {
-      const { bucket } = directiveArgs as unknown as { bucket: Bucket };
-      return JSON.stringify({ category: categoryOf(bucket, ctx.actor !== null), actorId: ctx.actor?.id ?? null, ipAddress: ctx.ipAddress } satisfies CallKey);
+    keyGenerator: (_directiveArgs, _source, _fieldArgs, ctx, info) => {
+      const operation = operationOfField(info.parentType.name, info.fieldName);
+      if (!operation) throw new Error(`@rateLimit on ${info.parentType.name}.${info.fieldName}, which is no operation of the table.`);
+      return JSON.stringify({ category: rateCategoryOf(operation, ctx.actor !== null), actorId: ctx.actor?.id ?? null, ipAddress: ctx.ipAddress } satisfies CallKey);
     },
     onLimit: (response) => {
       throw rateLimitedError({ allowed: false, limit: 0, remaining: 0, resetSeconds: Math.max(Math.ceil(response.msBeforeNext / 1000), 1) });
@@ -94,6 +96,7 @@ export function createRateLimitDirective(rateLimits: RateLimitService | null): R
   return {
     directive: definitions.getDirective('rateLimit') as GraphQLDirective,
     bucketType: definitions.getType('RateLimitBucket') as GraphQLEnumType,
+    limits,
     transformer: rateLimitDirectiveTransformer,
   };
 }

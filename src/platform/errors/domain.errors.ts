@@ -54,6 +54,11 @@ export class PreconditionRequiredError extends DomainError {
 
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
+
+  /** The one answer to a caller who must be signed in and is not, whichever layer notices first. */
+  static required(): UnauthenticatedError {
+    return new UnauthenticatedError('Authentication is required.');
+  }
 }
 
 export class ForbiddenError extends DomainError {

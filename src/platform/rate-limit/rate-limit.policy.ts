@@ -32,10 +32,15 @@ export interface RateBucket {
  * directive alike, so an operation costs the same through either door.
  */
 export function bucketFor(category: RateCategory, caller: RateCaller, limits: RateLimits): RateBucket {
-  if (category === 'auth') return { key: `auth:ip:${caller.ipAddress}`, rule: limits.authPerIp };
-  if (category === 'signup') return { key: `signup:ip:${caller.ipAddress}`, rule: limits.signupPerIp };
-  if (caller.actor) {
-    return { key: `${category}:user:${caller.actor.id}`, rule: category === 'read' ? limits.readPerUser : limits.writePerUser };
-  }
-  return { key: `${category}:ip:${caller.ipAddress}`, rule: category === 'read' ? limits.readPerIp : limits.writePerIp };
+  const rule = ruleFor(category, caller.actor !== null, limits);
+  if (category === 'auth' || category === 'signup' || !caller.actor) return { key: `${category}:ip:${caller.ipAddress}`, rule };
+  return { key: `${category}:user:${caller.actor.id}`, rule };
+}
+
+/** The limit a category holds a caller to: credentials and sign-ups per IP always, reads and writes per user once signed in. */
+export function ruleFor(category: RateCategory, signedIn: boolean, limits: RateLimits): RateRule {
+  if (category === 'auth') return limits.authPerIp;
+  if (category === 'signup') return limits.signupPerIp;
+  if (category === 'read') return signedIn ? limits.readPerUser : limits.readPerIp;
+  return signedIn ? limits.writePerUser : limits.writePerIp;
 }

@@ -1,0 +1,91 @@
+import type { AuditAction } from '../audit/audit-action';
+import type { UserRole } from '../users/user-role';
+import type { UserAction } from '../users/user.policy';
+import type { RateCategory } from '../platform/rate-limit/rate-limit.policy';
+
+/** The least a caller must be: anyone, or signed in with at least this role (`user`: any signed-in caller). */
+export type MinimumRole = 'anyone' | `${UserRole}`;
+
+/** The bucket an operation spends from: one, or one per kind of caller (sign-up vs. an admin creating an account). */
+export type RateSpend = RateCategory | { readonly anonymous: RateCategory; readonly signedIn: RateCategory };
+
+/**
+ * One operation of the API, whichever door it comes through. The doors read it: the REST route
+ * guard and the GraphQL directives take the rate bucket and the role from here, and the OpenAPI
+ * document and schema.graphql print them. The audit and policy actions name what the service
+ * records and asks the policy (src/users/user.policy.ts), which stays the rule's only statement.
+ */
+export interface Operation {
+  /** Its REST routes as `METHOD /template`, as express matched them. */
+  readonly rest: readonly string[];
+  /** Its GraphQL root field as `Query.name` / `Mutation.name`. */
+  readonly graphql?: string;
+  readonly rate: RateSpend;
+  readonly requires: MinimumRole;
+  /** The audit actions it may record (none for reads). */
+  readonly audit: readonly AuditAction[];
+  /** The policy actions the service checks. */
+  readonly policy: readonly UserAction[];
+}
+
+const signUpOrWrite: RateSpend = { anonymous: 'signup', signedIn: 'write' };
+
+export const operations = {
+  login: { rest: ['POST /v1/auth/login'], graphql: 'Mutation.login', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed'], policy: [] },
+  refreshToken: { rest: ['POST /v1/auth/refresh'], graphql: 'Mutation.refreshToken', rate: 'auth', requires: 'anyone', audit: ['auth.refresh_reuse_detected'], policy: [] },
+  logout: { rest: ['POST /v1/auth/logout'], graphql: 'Mutation.logout', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [] },
+  logoutAll: { rest: ['POST /v1/auth/logout-all'], graphql: 'Mutation.logoutAll', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [] },
+  validateToken: { rest: ['GET /v1/auth/validate'], rate: 'read', requires: 'user', audit: [], policy: [] },
+  me: { rest: [], graphql: 'Query.me', rate: 'read', requires: 'user', audit: [], policy: ['read'] },
+  createUser: { rest: ['POST /v1/users'], graphql: 'Mutation.createUser', rate: signUpOrWrite, requires: 'anyone', audit: ['user.created'], policy: ['create', 'createPrivileged'] },
+  listUsers: { rest: ['GET /v1/users'], graphql: 'Query.users', rate: 'read', requires: 'moderator', audit: [], policy: ['list'] },
+  getUser: { rest: ['GET /v1/users/:id'], graphql: 'Query.user', rate: 'read', requires: 'user', audit: [], policy: ['read'] },
+  updateUser: {
+    rest: ['PUT /v1/users/:id', 'PATCH /v1/users/:id'],
+    graphql: 'Mutation.updateUser',
+    rate: 'write',
+    requires: 'user',
+    audit: ['user.updated', 'user.role_changed', 'user.activated', 'user.deactivated'],
+    policy: ['read', 'updateProfile', 'changeRole', 'changeStatus', 'verifyEmail'],
+  },
+  deleteUser: { rest: ['DELETE /v1/users/:id'], graphql: 'Mutation.deleteUser', rate: 'write', requires: 'user', audit: ['user.deleted'], policy: ['read', 'delete'] },
+  changePassword: { rest: ['POST /v1/users/:id/password'], graphql: 'Mutation.changePassword', rate: 'write', requires: 'user', audit: ['auth.password_changed'], policy: ['read', 'changePassword'] },
+  listSessions: { rest: ['GET /v1/users/:id/sessions'], graphql: 'Query.sessions', rate: 'read', requires: 'user', audit: [], policy: ['read', 'manageSessions'] },
+  revokeSession: { rest: ['DELETE /v1/users/:id/sessions/:sessionId'], graphql: 'Mutation.revokeSession', rate: 'write', requires: 'user', audit: ['session.revoked'], policy: ['read', 'manageSessions'] },
+  userAuditLogs: { rest: ['GET /v1/users/:id/audit-logs'], rate: 'read', requires: 'admin', audit: [], policy: ['readAudit'] },
+  auditLogs: { rest: ['GET /v1/audit-logs'], graphql: 'Query.auditLogs', rate: 'read', requires: 'admin', audit: [], policy: ['readAudit'] },
+} as const satisfies Record<string, Operation>;
+
+export type OperationName = keyof typeof operations;
+
+const entries = Object.entries(operations) as [OperationName, Operation][];
+const byRoute = new Map(entries.flatMap(([name, operation]) => operation.rest.map((route) => [route, name] as const)));
+const byField = new Map(entries.flatMap(([name, operation]) => (operation.graphql ? [[operation.graphql, name] as const] : [])));
+
+/** The operation a matched REST route is; HEAD is answered by the GET route, as express does. */
+export function operationOfRoute(method: string, template: string): OperationName | undefined {
+  const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+  return byRoute.get(`${verb} ${template}`);
+}
+
+/** The operation a GraphQL root field is, by its coordinate (`Mutation.login`). */
+export function operationOfField(typeName: string, fieldName: string): OperationName | undefined {
+  return byField.get(`${typeName}.${fieldName}`);
+}
+
+/** The one place that decides which bucket a call spends from, for REST and GraphQL alike. */
+export function rateCategoryOf(name: OperationName, signedIn: boolean): RateCategory {
+  const rate: RateSpend = operations[name].rate;
+  if (typeof rate === 'string') return rate;
+  return signedIn ? rate.signedIn : rate.anonymous;
+}
+
+/** The category a caller who passed the operation's role gate spends from: the one its limits describe. */
+export function gatedRateCategoryOf(name: OperationName): RateCategory {
+  return rateCategoryOf(name, operations[name].requires !== 'anyone');
+}
+
+/** Whether the operation answers a signed-in caller differently (so a token is optional rather than unused). */
+export function treatsSignedInDifferently(name: OperationName): boolean {
+  return rateCategoryOf(name, true) !== rateCategoryOf(name, false);
+}
