@@ -150,8 +150,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await trust?.start();
   const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust } });
   await services.userCache.start();
-  orm.em.getEventManager().registerSubscriber(services.auditStream);
-  if (dbSettings.replicaUrls.length > 0) orm.em.getEventManager().registerSubscriber(services.writerStickiness);
   let firstAdminFile: string | undefined;
   try {
     if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
