@@ -180,6 +180,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     redisFailures: services.failures.counts,
     auditEvents: services.auditStream.committed,
     databaseReads: services.replicaReads.counts,
+    subscriberFailures: services.events.failures,
   });
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
   const listening = createServer(app).listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
