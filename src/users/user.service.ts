@@ -53,7 +53,11 @@ export interface UserServiceSettings {
   requireVersionPrecondition: boolean;
 }
 
-/** The seed's UserService: every rule about users lives here, whichever door the request came in by. */
+/**
+ * The seed's UserService: the user operations, whichever door the request came in by. Who may do
+ * what is user.policy.ts; every write runs through the command pipeline, and caches hear of it from
+ * its after-commit events (src/app/event-subscribers.ts), not from here.
+ */
 export class UserService {
   constructor(
     private readonly settings: UserServiceSettings,
