@@ -16,6 +16,13 @@ import { createStateStores } from './state-stores';
 import type { CacheEpoch } from '../auth/revocation/cache-epoch';
 import type { RedisTrust } from '../auth/revocation/redis-trust';
 import type { RevocationEpoch } from '../auth/revocation/revocation-epoch';
+import { CommandPipeline } from '../platform/commands/command.pipeline';
+import { EventBus } from '../platform/commands/event.bus';
+import type { AuditedCommands, CommandContext } from '../audit/audited-command.pipeline';
+import type { AuditEntry } from '../audit/audit.service';
+import type { AuditLog } from '../audit/audit-log.entity';
+import { noEmailVerification } from '../users/email-verification.port';
+import { subscribeAfterCommit } from './event-subscribers';
 
 export interface Services {
   hasher: PasswordHasher;
@@ -30,8 +37,12 @@ export interface Services {
   userCache: UserCache;
   rateLimits: RateLimitService;
   failures: RedisFailureReporter;
-  /** Registered on the ORM's events when replicas are configured (marks writers for read-your-writes). */
+  /** Subscribed to committed writes when replicas are configured (marks writers for read-your-writes). */
   writerStickiness: WriterStickiness;
+  /** Delivers committed writes' events to the caches, the audit stream, stickiness (see event-subscribers.ts). */
+  events: EventBus;
+  /** The one way to run a write (src/platform/commands). */
+  commands: AuditedCommands;
   replicaReads: ReplicaRouter;
   /** The revocation epoch as the caches see it (its tag is part of every cached session and user key). */
   cacheEpoch: CacheEpoch;
@@ -69,14 +80,19 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const rateLimits = new RateLimitService(rateLimiter, config.rateLimit.limits, config.rateLimit.enabled);
   const writerStickiness = new WriterStickiness(redis?.redis ?? null, failures, config.readReplicas.stickySeconds);
   const replicaReads = new ReplicaRouter(replicaUrlsOf(config).length > 0, writerStickiness, logger);
-  const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, audit, userCache, sessionCache, replicaReads);
-  const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
-  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, audit, userCache);
-  const sessions = new SessionService(users, audit, sessionCache);
-  const passwords = new PasswordService(users, hasher, audit, userCache, sessionCache, loginThrottle);
-  const auditQueries = new AuditQueryService(replicaReads);
   const auditStream = new AuditStreamPublisher(redis?.redis ?? null, failures);
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch };
+  const events = subscribeAfterCommit(
+    new EventBus((subscriber, event, error) => logger.error({ subscriber, event: event.type, err: error }, 'A subscriber failed after a write committed; the write stands')),
+    { auditStream, writerStickiness: replicaUrlsOf(config).length > 0 ? writerStickiness : null, userChanges: userCache, sessionCache, emailVerification: noEmailVerification },
+  );
+  const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events);
+  const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, commands, userCache, replicaReads);
+  const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
+  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache);
+  const sessions = new SessionService(users, commands);
+  const passwords = new PasswordService(users, hasher, commands, loginThrottle);
+  const auditQueries = new AuditQueryService(replicaReads);
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands };
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */

@@ -150,8 +150,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await trust?.start();
   const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust } });
   await services.userCache.start();
-  orm.em.getEventManager().registerSubscriber(services.auditStream);
-  if (dbSettings.replicaUrls.length > 0) orm.em.getEventManager().registerSubscriber(services.writerStickiness);
   let firstAdminFile: string | undefined;
   try {
     if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
@@ -182,6 +180,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     redisFailures: services.failures.counts,
     auditEvents: services.auditStream.committed,
     databaseReads: services.replicaReads.counts,
+    subscriberFailures: services.events.failures,
   });
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
   const listening = createServer(app).listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });

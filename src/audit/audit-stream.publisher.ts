@@ -1,6 +1,6 @@
-import type { EntityManager, EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import type { ChainableCommander } from 'ioredis';
-import { AuditLog } from './audit-log.entity';
+import type { AuditLog } from './audit-log.entity';
+import type { AuditRecorded } from './audit.events';
 import type { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisClient } from '../platform/redis/redis.client';
 
@@ -10,12 +10,12 @@ const STREAM_MAX_LENGTH = 100_000;
 
 /**
  * Publishes each audit entry to the Redis Stream `audit` once its transaction has committed, so
- * consumers never see an entry for a change that rolled back. Publishing is best effort: a Redis
+ * consumers never see an entry for a change that rolled back: it subscribes to AuditRecorded, which
+ * the command pipeline delivers after the commit only (src/platform/commands). Publishing is best effort: a Redis
  * failure is reported and the request carries on. Without Redis nothing is published (the stream
  * is for other consumers, and there is nowhere to put it); entries are still counted for metrics.
  */
-export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
-  private readonly pending = new WeakMap<EntityManager, AuditLog[]>();
+export class AuditStreamPublisher {
   /** Committed events by action since start (logins, failed logins, registrations... for metrics). */
   readonly committed = new Map<string, number>();
 
@@ -24,18 +24,9 @@ export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
     private readonly failures: RedisFailureReporter,
   ) {}
 
-  getSubscribedEntities() {
-    return [AuditLog];
-  }
-
-  afterCreate({ em, entity }: EventArgs<AuditLog>): void {
-    this.pending.set(em, [...(this.pending.get(em) ?? []), entity]);
-  }
-
-  async afterTransactionCommit({ em }: TransactionEventArgs): Promise<void> {
-    const entries = this.pending.get(em);
-    this.pending.delete(em);
-    if (!entries?.length) return;
+  /** One pipeline per committed write: its entries reach the stream together and in order. */
+  async publish({ entries }: AuditRecorded): Promise<void> {
+    if (entries.length === 0) return;
     for (const entry of entries) this.committed.set(entry.action, (this.committed.get(entry.action) ?? 0) + 1);
     if (!this.redis) return;
     const pipeline = this.redis.pipeline();
@@ -43,10 +34,6 @@ export class AuditStreamPublisher implements EventSubscriber<AuditLog> {
       pipeline.xadd(AUDIT_STREAM, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...this.fields(entry));
     }
     await this.failures.attempt('audit-stream', () => execOrThrow(pipeline), null);
-  }
-
-  afterTransactionRollback({ em }: TransactionEventArgs): void {
-    this.pending.delete(em);
   }
 
   private fields(entry: AuditLog): string[] {

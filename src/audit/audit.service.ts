@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context/request-context';
 import type { AuditAction } from './audit-action';
 import { AuditLog } from './audit-log.entity';
+import type { AuditRecorded } from './audit.events';
+import type { AuditPort } from '../platform/commands/command.pipeline';
 
 export type { AuditAction };
 
@@ -43,7 +45,7 @@ export function diffFields<T extends object>(before: T, after: T, fields: (keyof
  * The seed's AuditService. Entries are staged on the caller's EntityManager, so they commit in the
  * same transaction as the change they describe, and vanish with it if it rolls back.
  */
-export class AuditService {
+export class AuditService implements AuditPort<Pick<RequestContext, 'actor' | 'ipAddress'>, AuditEntry, AuditLog> {
   record(em: EntityManager, ctx: Pick<RequestContext, 'actor' | 'ipAddress'>, entry: AuditEntry): AuditLog {
     const log = em.create(AuditLog, {
       userId: entry.userId !== undefined ? entry.userId : (ctx.actor?.id ?? null),
@@ -56,5 +58,10 @@ export class AuditService {
     });
     em.persist(log);
     return log;
+  }
+
+  /** Told to subscribers once the rows' transaction has committed. */
+  committed(entries: readonly AuditLog[]): AuditRecorded {
+    return { type: 'AuditRecorded', entries };
   }
 }

@@ -11,9 +11,11 @@ import type { PasswordHasher } from './passwords/password.hasher';
 import { hashToken } from './tokens/token.hasher';
 import type { TokenService } from './tokens/token.service';
 import { validateInput } from '../platform/validation/validate-input';
-import type { AuditService } from '../audit/audit.service';
+import type { AuditedCommands } from '../audit/audited-command.pipeline';
 import type { SessionCache } from './sessions/session.cache';
-import type { UserCache } from '../users/cache/user.cache';
+import type { UserReadCache } from '../users/cache/user.cache';
+import type { UserChanged } from '../users/user.events';
+import type { SessionChanged, SessionsEnded } from './sessions/session.events';
 
 export interface TokenPair {
   accessToken: string;
@@ -29,6 +31,11 @@ const ROTATION_GRACE_MS = 10_000;
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 
+/** What checking the credentials found: a user to open a session for, or a failure to record. */
+type CredentialCheck =
+  | { proven: false; userId: string | null }
+  | { proven: true; user: User; password: string; stampChecked: string };
+
 /** The seed's AuthService: credentials in, sessions and tokens out, and the check of every token. */
 export class AuthService {
   constructor(
@@ -36,8 +43,8 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly sessionCache: SessionCache,
     private readonly throttle: LoginThrottle,
-    private readonly audit: AuditService,
-    private readonly userCache: UserCache,
+    private readonly commands: AuditedCommands,
+    private readonly userCache: UserReadCache,
   ) {}
 
   /**
@@ -45,44 +52,33 @@ export class AuthService {
    * (a dummy hash is verified when there is no user), so accounts cannot be enumerated.
    */
   async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
-    const { username: login, password } = await validateInput(LoginInput, raw);
-    const user = await withOrmErrors(() => ctx.em.getRepository(User).findByLogin(login));
-    // Failures count against the account (its current credential) however it was named; unknown names by the name.
-    const account = user ? throttledAccount(user) : `name:${login}`;
-    const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
-    if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
-
-    // The stamp as it was when the password was checked: the session may only be opened under it.
-    const stampChecked = user?.securityStamp;
-    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyAgainstDummy(password);
-    if (!user || !passwordMatches || !user.isActive) {
-      await this.throttle.recordFailure(account, ctx.ipAddress);
-      await withOrmErrors(() =>
-        ctx.em.transactional(async (em) => {
-          this.audit.record(em, ctx, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, userId: user?.id ?? null });
-        }),
-      );
-      throw new UnauthenticatedError(INVALID_CREDENTIALS);
-    }
-    await this.throttle.recordSuccess(account, ctx.ipAddress);
-
-    const rehashed = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : null;
-    const pair = await withOrmErrors(() =>
-      ctx.em.transactional(async (em) => {
+    const pair = await this.commands.run(ctx, {
+      name: 'auth.login',
+      validate: () => validateInput(LoginInput, raw),
+      // Anyone may try; proving the credentials is what authorizes opening a session.
+      authorize: ({ username, password }) => this.checkCredentials(ctx, username, password),
+      prepare: async (check) => ({ check, rehashed: check.proven && this.hasher.needsRehash(check.user.passwordHash) ? await this.hasher.hash(check.password) : null }),
+      work: async ({ em, audit, emit }, { check, rehashed }) => {
+        if (!check.proven) {
+          // Committed, and only then is the login refused: the failure stays on the record.
+          audit({ action: 'auth.login_failed', entityType: 'user', entityId: check.userId, userId: check.userId });
+          return null;
+        }
         // The row as it is now, locked until the session is in: a password change, a deactivation or
         // an admin reset that committed while the password was being verified renewed the stamp, and
         // this login fails. Committed first, this login's session is ended by that change instead.
-        const current = await em.getRepository(User).findOne({ id: user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-        if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+        const current = await em.getRepository(User).findOne({ id: check.user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== check.stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
         current.lastLoginAt = new Date();
         if (rehashed) current.passwordHash = rehashed;
-        const pair = this.openSession(em, ctx, current);
-        this.audit.record(em, ctx, { action: 'auth.login', entityType: 'session', entityId: pair.sessionId, userId: current.id });
-        return pair;
-      }),
-    );
-    // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
-    await this.userCache.userChanged(user.id);
+        const opened = this.openSession(em, ctx, current);
+        audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id });
+        // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
+        emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: rehashed ? ['lastLoginAt', 'password'] : ['lastLoginAt'] });
+        return opened;
+      },
+    });
+    if (!pair) throw new UnauthenticatedError(INVALID_CREDENTIALS);
     return pair;
   }
 
@@ -91,55 +87,68 @@ export class AuthService {
    * whole session dies; a token retired a moment ago is a client racing itself and is only refused.
    */
   async refresh(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
-    const { refreshToken } = await validateInput(RefreshTokenInput, raw);
-    const claims = this.tokens.verifyRefresh(refreshToken);
-    const presentedHash = hashToken(refreshToken);
-
-    return withOrmErrors(async () => {
-      const sessions = ctx.em.getRepository(Session);
-      const session = await sessions.findLive(claims.sid);
-      if (!session || session.user.id !== claims.sub) throw new UnauthenticatedError('The session has ended.');
-      if (session.tokenHash !== presentedHash) {
-        const racing = session.previousTokenHash === presentedHash && session.rotatedAt !== null && Date.now() - session.rotatedAt.getTime() < ROTATION_GRACE_MS;
-        if (!racing) await this.revokeForReuse(ctx, session);
-        throw new UnauthenticatedError('The refresh token has already been used.');
-      }
-      const user = session.user;
-      if (!user.isActive || user.deletedAt !== null || session.securityStamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
-
-      const next = this.tokens.issueRefresh(user.id, session.id);
-      const won = await sessions.rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
-      if (!won) throw new UnauthenticatedError('The refresh token has already been used.');
-      await this.sessionCache.forget([session.id]);
-      const access = this.tokens.issueAccess(user, session.id);
-      return { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
+    return this.commands.run(ctx, {
+      name: 'auth.refresh',
+      validate: async () => {
+        const { refreshToken } = await validateInput(RefreshTokenInput, raw);
+        return { claims: this.tokens.verifyRefresh(refreshToken), presentedHash: hashToken(refreshToken) };
+      },
+      // The refresh token is the credential: it must be the session's current one.
+      authorize: async ({ claims, presentedHash }) => {
+        const session = await ctx.em.getRepository(Session).findLive(claims.sid);
+        if (!session || session.user.id !== claims.sub) throw new UnauthenticatedError('The session has ended.');
+        if (session.tokenHash !== presentedHash) {
+          const racing = session.previousTokenHash === presentedHash && session.rotatedAt !== null && Date.now() - session.rotatedAt.getTime() < ROTATION_GRACE_MS;
+          if (!racing) await this.revokeForReuse(ctx, session);
+          throw new UnauthenticatedError('The refresh token has already been used.');
+        }
+        const user = session.user;
+        if (!user.isActive || user.deletedAt !== null || session.securityStamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
+        return { session, user, presentedHash };
+      },
+      work: async ({ em, emit }, { session, user, presentedHash }) => {
+        const next = this.tokens.issueRefresh(user.id, session.id);
+        // Only one of two racing rotations matches the presented hash; the other is refused.
+        const won = await em.getRepository(Session).rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
+        if (!won) throw new UnauthenticatedError('The refresh token has already been used.');
+        emit<SessionChanged>({ type: 'SessionChanged', sessionId: session.id });
+        const access = this.tokens.issueAccess(user, session.id);
+        return { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
+      },
     });
   }
 
   async logout(ctx: RequestContext): Promise<void> {
     const actor = requireActor(ctx);
     await this.sessionCache.revokeToken(actor.tokenId, actor.sessionId, actor.tokenExpiresAt);
-    await withOrmErrors(() =>
-      ctx.em.transactional(async (em) => {
+    await this.commands.run(ctx, {
+      name: 'auth.logout',
+      validate: () => undefined,
+      // Everyone signed in may end their own session.
+      authorize: () => undefined,
+      work: async ({ em, audit, emit }) => {
         await em.getRepository(Session).deleteById(actor.sessionId);
-        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'session', entityId: actor.sessionId });
-      }),
-    );
-    await this.sessionCache.forget([actor.sessionId]);
+        audit({ action: 'auth.logout', entityType: 'session', entityId: actor.sessionId });
+        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [actor.sessionId] });
+      },
+    });
   }
 
   async logoutAll(ctx: RequestContext): Promise<number> {
     const actor = requireActor(ctx);
     await this.sessionCache.revokeToken(actor.tokenId, actor.sessionId, actor.tokenExpiresAt);
-    const ended = await withOrmErrors(() =>
-      ctx.em.transactional(async (em) => {
+    return this.commands.run(ctx, {
+      name: 'auth.logout-all',
+      validate: () => undefined,
+      // Everyone signed in may end their own sessions.
+      authorize: () => undefined,
+      work: async ({ em, audit, emit }) => {
         const endedIds = await em.getRepository(Session).deleteByUserId(actor.id);
-        this.audit.record(em, ctx, { action: 'auth.logout', entityType: 'user', entityId: actor.id, newValues: { sessionsEnded: endedIds.length } });
-        return endedIds;
-      }),
-    );
-    await this.sessionCache.forget(ended);
-    return ended.length;
+        audit({ action: 'auth.logout', entityType: 'user', entityId: actor.id, newValues: { sessionsEnded: endedIds.length } });
+        if (endedIds.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedIds });
+        return endedIds.length;
+      },
+    });
   }
 
   /**
@@ -186,12 +195,37 @@ export class AuthService {
     return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
   }
 
+  /** A failure is counted by the login throttle; too many of them refuse before any hash is verified. */
+  private async checkCredentials(ctx: RequestContext, login: string, password: string): Promise<CredentialCheck> {
+    const user = await ctx.em.getRepository(User).findByLogin(login);
+    // Failures count against the account (its current credential) however it was named; unknown names by the name.
+    const account = user ? throttledAccount(user) : `name:${login}`;
+    const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
+    if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
+
+    // The stamp as it was when the password was checked: the session may only be opened under it.
+    const stampChecked = user?.securityStamp;
+    const passwordMatches = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyAgainstDummy(password);
+    if (!user || !passwordMatches || !user.isActive) {
+      await this.throttle.recordFailure(account, ctx.ipAddress);
+      return { proven: false, userId: user?.id ?? null };
+    }
+    await this.throttle.recordSuccess(account, ctx.ipAddress);
+    return { proven: true, user, password, stampChecked: stampChecked as string };
+  }
+
   private async revokeForReuse(ctx: RequestContext, session: Session): Promise<void> {
-    await ctx.em.transactional(async (em) => {
-      await em.getRepository(Session).deleteById(session.id);
-      this.audit.record(em, ctx, { action: 'auth.refresh_reuse_detected', entityType: 'session', entityId: session.id, userId: session.user.id });
+    await this.commands.run(ctx, {
+      name: 'auth.refresh-reuse',
+      validate: () => undefined,
+      // Nobody asked for this: a leaked refresh token was seen, and the session it opens must die.
+      authorize: () => undefined,
+      work: async ({ em, audit, emit }) => {
+        await em.getRepository(Session).deleteById(session.id);
+        audit({ action: 'auth.refresh_reuse_detected', entityType: 'session', entityId: session.id, userId: session.user.id });
+        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [session.id] });
+      },
     });
-    await this.sessionCache.forget([session.id]);
   }
 }
 

@@ -10,7 +10,11 @@ import { createLogger } from '../platform/observability/logger';
 import { RevocationEpoch } from '../auth/revocation/revocation-epoch';
 import { PasswordHasher } from '../auth/passwords/password.hasher';
 import { AdminAccountService } from '../services';
-import { AuditService } from '../audit/audit.service';
+import { type AuditEntry, AuditService } from '../audit/audit.service';
+import type { AuditLog } from '../audit/audit-log.entity';
+import type { CommandContext } from '../audit/audited-command.pipeline';
+import { CommandPipeline } from '../platform/commands/command.pipeline';
+import { EventBus } from '../platform/commands/event.bus';
 
 /**
  * Where the password comes from: `--password-stdin` (the first line of standard input), else
@@ -50,7 +54,8 @@ export async function runAdminCommand(command: (context: AdminCommandContext) =>
     try {
       await migrate(orm);
       const epoch = new RevocationEpoch((sql, params) => orm.em.getConnection().execute(sql, params as unknown[]), { databaseUrl: database.url, pollSeconds: 60 }, logger);
-      const accounts = new AdminAccountService(new PasswordHasher(config.argon2), new AuditService());
+      // Nothing subscribes here: no cache lives in this process, and the command announces the change itself.
+      const accounts = new AdminAccountService(new PasswordHasher(config.argon2), new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), new EventBus()));
       await command({ em: orm.em.fork(), accounts, announce: (reason) => epoch.bump(reason) });
     } finally {
       await orm.close(true);

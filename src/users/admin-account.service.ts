@@ -5,15 +5,16 @@ import { Session } from '../auth/sessions/session.entity';
 import { User } from './user.entity';
 import { UserRole } from './user-role';
 import { NotFoundError } from '../platform/errors/domain.errors';
-import { withOrmErrors } from '../platform/errors/orm-error.translator';
 import { normalizeEmail } from '../platform/validation/email/email.address';
 import type { PasswordHasher } from '../auth/passwords/password.hasher';
 import { validateInput } from '../platform/validation/validate-input';
-import type { AuditService } from '../audit/audit.service';
+import type { AuditedCommands, CommandContext } from '../audit/audited-command.pipeline';
 import { assertPasswordDiffersFromIdentity } from './user.service';
+import type { UserChanged, UserCreated } from './user.events';
+import type { SessionsEnded } from '../auth/sessions/session.events';
 
 /** Who acts in the audit trail when an operator runs a command on the server itself. */
-const OPERATOR = { actor: null, ipAddress: 'cli' };
+const operator = (em: EntityManager): CommandContext => ({ actor: null, ipAddress: 'cli', em });
 
 /**
  * The operator's recovery commands (npm run admin:create, admin:reset-password): they act on the
@@ -23,16 +24,21 @@ const OPERATOR = { actor: null, ipAddress: 'cli' };
 export class AdminAccountService {
   constructor(
     private readonly hasher: PasswordHasher,
-    private readonly audit: AuditService,
+    private readonly commands: AuditedCommands,
   ) {}
 
   /** A new, active admin with a verified address. A taken username or e-mail is a ConflictError. */
   async createAdmin(em: EntityManager, raw: { username: string; email: string; password: string }): Promise<User> {
-    const input = await validateInput(CreateUserInput, { ...raw, firstName: 'Admin', lastName: 'Admin' });
-    assertPasswordDiffersFromIdentity(input.password, input.username, input.email);
-    const passwordHash = await this.hasher.hash(input.password);
-    return withOrmErrors(() =>
-      em.transactional(async (tx) => {
+    return this.commands.run(operator(em), {
+      name: 'admin.create',
+      validate: () => validateInput(CreateUserInput, { ...raw, firstName: 'Admin', lastName: 'Admin' }),
+      // The operator has the server itself: whoever may run the command may do this.
+      authorize: (input) => {
+        assertPasswordDiffersFromIdentity(input.password, input.username, input.email);
+        return input;
+      },
+      prepare: async (input) => ({ input, passwordHash: await this.hasher.hash(input.password) }),
+      work: async ({ em: tx, audit, emit }, { input, passwordHash }) => {
         const user = tx.getRepository(User).add({
           username: input.username,
           email: normalizeEmail(input.email).email,
@@ -43,10 +49,11 @@ export class AdminAccountService {
           emailVerified: true,
         });
         tx.persist(tx.create(PasswordHistory, { user, passwordHash }));
-        this.audit.record(tx, OPERATOR, { action: 'user.created', entityType: 'user', entityId: user.id, newValues: { username: user.username, email: user.email, role: user.role, via: 'cli' } });
+        audit({ action: 'user.created', entityType: 'user', entityId: user.id, newValues: { username: user.username, email: user.email, role: user.role, via: 'cli' } });
+        emit<UserCreated>({ type: 'UserCreated', userId: user.id });
         return user;
-      }),
-    );
+      },
+    });
   }
 
   /**
@@ -54,23 +61,32 @@ export class AdminAccountService {
    * ends all of its sessions. Returns the user and how many sessions ended.
    */
   async resetPassword(em: EntityManager, login: string, password: string): Promise<{ user: User; sessionsEnded: number }> {
-    const user = await withOrmErrors(() => em.getRepository(User).findByLogin(login));
-    if (!user) throw new NotFoundError(`No live account has the username or e-mail ${JSON.stringify(login)}.`);
-    const { newPassword } = await validateInput(ChangePasswordInput, { newPassword: password });
-    assertPasswordDiffersFromIdentity(newPassword, user.username, user.email, 'newPassword');
-    const passwordHash = await this.hasher.hash(newPassword);
-    const sessionsEnded = await withOrmErrors(() =>
-      em.transactional(async (tx) => {
+    return this.commands.run(operator(em), {
+      name: 'admin.reset-password',
+      // The account is named before the password is judged (an unknown login is the first thing to tell).
+      validate: async () => {
+        const user = await em.getRepository(User).findByLogin(login);
+        if (!user) throw new NotFoundError(`No live account has the username or e-mail ${JSON.stringify(login)}.`);
+        const { newPassword } = await validateInput(ChangePasswordInput, { newPassword: password });
+        return { user, newPassword };
+      },
+      authorize: ({ user, newPassword }) => {
+        assertPasswordDiffersFromIdentity(newPassword, user.username, user.email, 'newPassword');
+        return { user, newPassword };
+      },
+      prepare: async ({ user, newPassword }) => ({ user, passwordHash: await this.hasher.hash(newPassword) }),
+      work: async ({ em: tx, audit, emit }, { user, passwordHash }) => {
         const current = await tx.getRepository(User).findOne({ id: user.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!current) throw new NotFoundError('The account was deleted meanwhile.');
         current.passwordHash = passwordHash;
         tx.getRepository(User).renewStamp(current);
         tx.persist(tx.create(PasswordHistory, { user: current, passwordHash }));
         const ended = await tx.getRepository(Session).deleteByUserId(current.id);
-        this.audit.record(tx, OPERATOR, { action: 'auth.password_changed', entityType: 'user', entityId: current.id, newValues: { via: 'cli', sessionsEnded: ended.length } });
-        return ended.length;
-      }),
-    );
-    return { user, sessionsEnded };
+        audit({ action: 'auth.password_changed', entityType: 'user', entityId: current.id, newValues: { via: 'cli', sessionsEnded: ended.length } });
+        emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['password', 'securityStamp'] });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        return { user, sessionsEnded: ended.length };
+      },
+    });
   }
 }

@@ -60,3 +60,46 @@ export function canOnUser(actor: Actor | null, action: UserAction, target?: User
       return isAdmin || (isModerator && target.role !== UserRole.ADMIN);
   }
 }
+
+/** Which permission each changeable field of a user needs. */
+const ACTION_BY_FIELD: Readonly<Record<string, UserAction>> = {
+  username: 'updateProfile',
+  email: 'updateProfile',
+  firstName: 'updateProfile',
+  lastName: 'updateProfile',
+  phone: 'updateProfile',
+  role: 'changeRole',
+  isActive: 'changeStatus',
+  emailVerified: 'verifyEmail',
+};
+
+/** The first of `fields` that `actor` may not change on `target`; undefined when all may change. */
+export function firstFieldDenied(actor: Actor | null, fields: readonly string[], target: UserTarget): string | undefined {
+  // A field without a rule is denied: a new changeable field must be given its permission here.
+  return fields.find((field) => {
+    const action = ACTION_BY_FIELD[field];
+    return action === undefined || !canOnUser(actor, action, target);
+  });
+}
+
+/** What a new account asks for beyond a plain sign-up. */
+export interface NewUserRequest {
+  role?: UserRole;
+  isActive?: boolean;
+  emailVerified?: boolean;
+}
+
+export type CreateUserDenial = 'not-admin' | 'signup-disabled' | 'privileged';
+
+/**
+ * Why `actor` may not create this account (null when they may): signed-in accounts create others
+ * only as admins; anonymous sign-up only while it is enabled; role, status and verification are
+ * the admins' to set.
+ */
+export function createUserDenial(actor: Actor | null, request: NewUserRequest, settings: { signupEnabled: boolean }): CreateUserDenial | null {
+  if (!canOnUser(actor, 'create')) return 'not-admin';
+  if (actor === null && !settings.signupEnabled) return 'signup-disabled';
+  const privileged = (request.role !== undefined && request.role !== UserRole.USER) || request.isActive !== undefined || request.emailVerified !== undefined;
+  if (privileged && !canOnUser(actor, 'createPrivileged')) return 'privileged';
+  return null;
+}

@@ -1,7 +1,6 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import type { SessionCache } from '../auth/sessions/session.cache';
 import type { ReplicaRouter } from '../platform/db/replica.router';
-import type { UserCache } from './cache/user.cache';
+import type { UserReadCache } from './cache/user.cache';
 import { toUserView, type UserView } from './user-view';
 import type { RequestContext } from '../context/request-context';
 import { CreateUserInput, ReplaceUserInput, UpdateUserInput } from './user.inputs';
@@ -12,7 +11,7 @@ import { User } from './user.entity';
 import { UserRole } from './user-role';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
 import { withOrmErrors } from '../platform/errors/orm-error.translator';
-import { canOnUser, type UserAction } from './user.policy';
+import { canOnUser, createUserDenial, type CreateUserDenial, firstFieldDenied } from './user.policy';
 import type { CursorResult } from './user.repository';
 import { findLiveUserView } from './user-view.query';
 import type { PasswordHasher } from '../auth/passwords/password.hasher';
@@ -20,10 +19,12 @@ import { withCursor } from '../platform/validation/cursor';
 import { assertUuid } from '../platform/validation/ids';
 import { validateInput } from '../platform/validation/validate-input';
 import { emailKey, normalizeEmail } from '../platform/validation/email/email.address';
-import { type EmailVerificationPort, noEmailVerification } from './email-verification.port';
 import { assertAnAdminRemains, lockActiveAdmins } from './last-admin.guard';
 import { assertVersion, type VersionPrecondition } from './version.precondition';
-import { type AuditService, diffFields } from '../audit/audit.service';
+import { diffFields } from '../audit/audit.service';
+import type { AuditedCommands, AuditedUnitOfWork } from '../audit/audited-command.pipeline';
+import type { EmailAddressChanged, UserChanged, UserCreated, UserDeleted } from './user.events';
+import type { SessionsEnded } from '../auth/sessions/session.events';
 
 export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
 
@@ -40,16 +41,10 @@ const AUDITED_FIELDS: (keyof User)[] = [...PROFILE_FIELDS, 'role', 'isActive', '
 
 const ROLE_RANK: Record<UserRole, number> = { [UserRole.USER]: 1, [UserRole.MODERATOR]: 2, [UserRole.ADMIN]: 3 };
 
-/** Which permission each changeable field needs. */
-const ACTION_BY_FIELD: Record<string, UserAction> = {
-  username: 'updateProfile',
-  email: 'updateProfile',
-  firstName: 'updateProfile',
-  lastName: 'updateProfile',
-  phone: 'updateProfile',
-  role: 'changeRole',
-  isActive: 'changeStatus',
-  emailVerified: 'verifyEmail',
+const CREATE_DENIALS: Record<CreateUserDenial, string> = {
+  'not-admin': 'Only admins can create accounts for others.',
+  'signup-disabled': 'Sign-up is disabled.',
+  privileged: 'Only admins can set role, isActive or emailVerified.',
 };
 
 export interface UserServiceSettings {
@@ -58,31 +53,32 @@ export interface UserServiceSettings {
   requireVersionPrecondition: boolean;
 }
 
-/** The seed's UserService: every rule about users lives here, whichever door the request came in by. */
+/**
+ * The seed's UserService: the user operations, whichever door the request came in by. Who may do
+ * what is user.policy.ts; every write runs through the command pipeline, and caches hear of it from
+ * its after-commit events (src/app/event-subscribers.ts), not from here.
+ */
 export class UserService {
   constructor(
     private readonly settings: UserServiceSettings,
     private readonly hasher: PasswordHasher,
-    private readonly audit: AuditService,
-    private readonly cache: UserCache,
-    private readonly sessionCache: SessionCache,
+    private readonly commands: AuditedCommands,
+    private readonly cache: UserReadCache,
     private readonly reads: ReplicaRouter,
-    private readonly emailVerification: EmailVerificationPort = noEmailVerification,
   ) {}
 
   async createUser(ctx: RequestContext, raw: unknown): Promise<User> {
-    const input = await validateInput(CreateUserInput, raw);
-    if (!canOnUser(ctx.actor, 'create')) throw new ForbiddenError('Only admins can create accounts for others.');
-    if (ctx.actor === null && !this.settings.signupEnabled) throw new ForbiddenError('Sign-up is disabled.');
-    const privileged = (input.role !== undefined && input.role !== UserRole.USER) || input.isActive !== undefined || input.emailVerified !== undefined;
-    if (privileged && !canOnUser(ctx.actor, 'createPrivileged')) {
-      throw new ForbiddenError('Only admins can set role, isActive or emailVerified.');
-    }
-    assertPasswordDiffersFromIdentity(input.password, input.username, input.email);
-    const passwordHash = await this.hasher.hash(input.password);
-
-    const user = await withOrmErrors(() =>
-      ctx.em.transactional(async (em) => {
+    return this.commands.run(ctx, {
+      name: 'user.create',
+      validate: () => validateInput(CreateUserInput, raw),
+      authorize: (input) => {
+        const denial = createUserDenial(ctx.actor, input, this.settings);
+        if (denial) throw new ForbiddenError(CREATE_DENIALS[denial]);
+        assertPasswordDiffersFromIdentity(input.password, input.username, input.email);
+        return input;
+      },
+      prepare: async (input) => ({ input, passwordHash: await this.hasher.hash(input.password) }),
+      work: async ({ em, audit, emit }, { input, passwordHash }) => {
         const created = em.getRepository(User).add({
           username: input.username,
           email: normalizeEmail(input.email).email,
@@ -95,17 +91,11 @@ export class UserService {
           emailVerified: input.emailVerified ?? false,
         });
         em.persist(em.create(PasswordHistory, { user: created, passwordHash }));
-        this.audit.record(em, ctx, {
-          action: 'user.created',
-          entityType: 'user',
-          entityId: created.id,
-          newValues: pick(created, AUDITED_FIELDS),
-        });
+        audit({ action: 'user.created', entityType: 'user', entityId: created.id, newValues: pick(created, AUDITED_FIELDS) });
+        emit<UserCreated>({ type: 'UserCreated', userId: created.id });
         return created;
-      }),
-    );
-    await this.cache.userChanged(user.id);
-    return user;
+      },
+    });
   }
 
   /** Served through the cache; the visibility rule is applied to whatever the cache returns. */
@@ -152,18 +142,22 @@ export class UserService {
    * changes leave a serial history) and the version precondition is checked against the truth.
    */
   async updateUser(ctx: RequestContext, id: string, raw: unknown, mode: 'merge' | 'replace', precondition?: VersionPrecondition): Promise<User> {
-    const input: UpdateUserInput = mode === 'replace' ? { phone: null, ...(await validateInput(ReplaceUserInput, raw)) } : await validateInput(UpdateUserInput, raw);
-    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<User>;
-    if (changes.email) changes.email = normalizeEmail(changes.email).email;
-    const mayRemoveAnAdmin = changes.role !== undefined || changes.isActive !== undefined;
-
-    const { user, endedSessions, addressChanged } = await withOrmErrors(() =>
-      ctx.em.transactional(async (em) => {
+    return this.commands.run(ctx, {
+      name: 'user.update',
+      validate: async () => {
+        const input: UpdateUserInput = mode === 'replace' ? { phone: null, ...(await validateInput(ReplaceUserInput, raw)) } : await validateInput(UpdateUserInput, raw);
+        const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<User>;
+        if (changes.email) changes.email = normalizeEmail(changes.email).email;
+        return changes;
+      },
+      // Per field, against the row as it is under its lock: see the work.
+      authorize: (changes) => changes,
+      work: async ({ em, audit, emit }, changes) => {
+        const mayRemoveAnAdmin = changes.role !== undefined || changes.isActive !== undefined;
         const activeAdmins = mayRemoveAnAdmin ? await lockActiveAdmins(em) : null;
         const target = await this.findVisible(ctx, em, id, { lock: true });
-        for (const field of Object.keys(changes)) {
-          if (!canOnUser(ctx.actor, ACTION_BY_FIELD[field], target)) throw new ForbiddenError(`You may not change ${field} of this user.`);
-        }
+        const denied = firstFieldDenied(ctx.actor, Object.keys(changes), target);
+        if (denied !== undefined) throw new ForbiddenError(`You may not change ${denied} of this user.`);
         assertVersion(target.version, precondition, this.settings.requireVersionPrecondition);
         if (activeAdmins) assertAnAdminRemains(activeAdmins, target.id, { role: changes.role ?? target.role, isActive: changes.isActive ?? target.isActive, deleted: false });
         // A new mailbox (not merely another spelling of it) was never verified, unless an admin vouches for it now.
@@ -174,20 +168,24 @@ export class UserService {
         // Losing the right to sign in or a role ends the sessions opened before (a promotion does not).
         if ((before.isActive === true && target.isActive === false) || ROLE_RANK[target.role] < ROLE_RANK[before.role as UserRole]) em.getRepository(User).renewStamp(target);
         const { oldValues, newValues } = diffFields(before, pick(target, AUDITED_FIELDS), AUDITED_FIELDS as string[]);
-        this.auditUpdate(em, ctx, target.id, oldValues, newValues);
+        auditUpdate(audit, target.id, oldValues, newValues);
         const deactivated = before.isActive === true && target.isActive === false;
-        return { user: target, endedSessions: deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [], addressChanged: newAddress };
-      }),
-    );
-    await this.cache.userChanged(user.id);
-    await this.sessionCache.forget(endedSessions);
-    if (addressChanged) await this.emailVerification.addressChanged(user);
-    return user;
+        const endedSessions = deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [];
+        emit<UserChanged>({ type: 'UserChanged', userId: target.id, fields: Object.keys(newValues) });
+        if (endedSessions.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedSessions });
+        if (newAddress) emit<EmailAddressChanged>({ type: 'EmailAddressChanged', userId: target.id, email: target.email });
+        return target;
+      },
+    });
   }
 
   async deleteUser(ctx: RequestContext, id: string, precondition?: VersionPrecondition): Promise<void> {
-    const { userId, endedSessions } = await withOrmErrors(() =>
-      ctx.em.transactional(async (em) => {
+    await this.commands.run(ctx, {
+      name: 'user.delete',
+      validate: () => undefined,
+      // Against the row as it is under its lock: see the work.
+      authorize: () => undefined,
+      work: async ({ em, audit, emit }) => {
         const activeAdmins = await lockActiveAdmins(em);
         const target = await this.findVisible(ctx, em, id, { lock: true });
         if (!canOnUser(ctx.actor, 'delete', target)) throw new ForbiddenError('You may not delete this user.');
@@ -195,12 +193,11 @@ export class UserService {
         assertAnAdminRemains(activeAdmins, target.id, { role: target.role, isActive: target.isActive, deleted: true });
         em.getRepository(User).softDelete(target);
         const ended = await em.getRepository(Session).deleteByUserId(target.id);
-        this.audit.record(em, ctx, { action: 'user.deleted', entityType: 'user', entityId: target.id });
-        return { userId: target.id, endedSessions: ended };
-      }),
-    );
-    await this.cache.userChanged(userId);
-    await this.sessionCache.forget(endedSessions);
+        audit({ action: 'user.deleted', entityType: 'user', entityId: target.id });
+        emit<UserDeleted>({ type: 'UserDeleted', userId: target.id });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+      },
+    });
   }
 
   /**
@@ -221,19 +218,20 @@ export class UserService {
     if (!ctx.actor) throw UnauthenticatedError.required();
     if (!canOnUser(ctx.actor, 'list')) throw new ForbiddenError('Listing users needs the moderator or admin role.');
   }
+}
 
-  private auditUpdate(em: EntityManager, ctx: RequestContext, userId: string, oldValues: Record<string, unknown>, newValues: Record<string, unknown>): void {
-    const entry = { entityType: 'user' as const, entityId: userId };
-    if ('role' in newValues) {
-      this.audit.record(em, ctx, { ...entry, action: 'user.role_changed', oldValues: { role: oldValues.role }, newValues: { role: newValues.role } });
-    }
-    if ('isActive' in newValues) {
-      this.audit.record(em, ctx, { ...entry, action: newValues.isActive ? 'user.activated' : 'user.deactivated', oldValues: { isActive: oldValues.isActive }, newValues: { isActive: newValues.isActive } });
-    }
-    const rest = Object.keys(newValues).filter((field) => field !== 'role' && field !== 'isActive');
-    if (rest.length > 0) {
-      this.audit.record(em, ctx, { ...entry, action: 'user.updated', oldValues: pick(oldValues, rest), newValues: pick(newValues, rest) });
-    }
+/** One audit row per kind of change: role and status changes are looked for on their own. */
+function auditUpdate(audit: AuditedUnitOfWork['audit'], userId: string, oldValues: Record<string, unknown>, newValues: Record<string, unknown>): void {
+  const entry = { entityType: 'user' as const, entityId: userId };
+  if ('role' in newValues) {
+    audit({ ...entry, action: 'user.role_changed', oldValues: { role: oldValues.role }, newValues: { role: newValues.role } });
+  }
+  if ('isActive' in newValues) {
+    audit({ ...entry, action: newValues.isActive ? 'user.activated' : 'user.deactivated', oldValues: { isActive: oldValues.isActive }, newValues: { isActive: newValues.isActive } });
+  }
+  const rest = Object.keys(newValues).filter((field) => field !== 'role' && field !== 'isActive');
+  if (rest.length > 0) {
+    audit({ ...entry, action: 'user.updated', oldValues: pick(oldValues, rest), newValues: pick(newValues, rest) });
   }
 }
 

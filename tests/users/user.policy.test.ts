@@ -1,6 +1,6 @@
 import type { Actor } from '../../src/context/request-context';
 import { UserRole } from '../../src/users/user-role';
-import { canOnUser, hasRole, type UserAction, type UserTarget } from '../../src/users/user.policy';
+import { canOnUser, createUserDenial, firstFieldDenied, hasRole, type UserAction, type UserTarget } from '../../src/users/user.policy';
 
 const actor = (id: string, role: UserRole): Actor => ({ id, role, username: id, sessionId: `s-${id}`, tokenId: `t-${id}`, tokenExpiresAt: new Date(0) });
 
@@ -79,5 +79,51 @@ describe('canOnUser', () => {
   it('decides self by id, not by role: a user with an admin-shaped target that is not them is refused', () => {
     expect(canOnUser(USER, 'updateProfile', target('someone-else', UserRole.USER))).toBe(false);
     expect(canOnUser(USER, 'updateProfile', target(USER.id, UserRole.USER))).toBe(true);
+  });
+});
+
+describe('firstFieldDenied (which permission each changeable field needs)', () => {
+  it.each([
+    [USER, ['firstName', 'email', 'phone'], target('u1', UserRole.USER), undefined],
+    [USER, ['firstName'], PLAIN_TARGET, 'firstName'],
+    [USER, ['firstName', 'role'], target('u1', UserRole.USER), 'role'],
+    [USER, ['isActive'], target('u1', UserRole.USER), 'isActive'],
+    [USER, ['emailVerified'], target('u1', UserRole.USER), 'emailVerified'],
+    [MODERATOR, ['isActive'], PLAIN_TARGET, undefined],
+    [MODERATOR, ['isActive'], ADMIN_TARGET, 'isActive'],
+    [MODERATOR, ['lastName'], PLAIN_TARGET, 'lastName'],
+    [ADMIN, ['username', 'role', 'isActive', 'emailVerified'], PLAIN_TARGET, undefined],
+    [ADMIN, ['role'], target('a1', UserRole.ADMIN), 'role'],
+  ] as const)('%o changing %o of %o -> %s', (who, fields, on, expected) => {
+    expect(firstFieldDenied(who, fields, on)).toBe(expected);
+  });
+
+  it('denies a field that has no rule, even to admins (a new field must be given a permission)', () => {
+    expect(firstFieldDenied(ADMIN, ['passwordHash'], PLAIN_TARGET)).toBe('passwordHash');
+    expect(firstFieldDenied(ADMIN, ['securityStamp'], PLAIN_TARGET)).toBe('securityStamp');
+  });
+});
+
+describe('createUserDenial (sign-up and accounts made by others)', () => {
+  const enabled = { signupEnabled: true };
+  const disabled = { signupEnabled: false };
+
+  it('lets anyone sign up while sign-up is enabled, and nobody anonymous once it is not', () => {
+    expect(createUserDenial(null, {}, enabled)).toBeNull();
+    expect(createUserDenial(null, {}, disabled)).toBe('signup-disabled');
+    expect(createUserDenial(null, { role: UserRole.USER }, enabled)).toBeNull();
+  });
+
+  it('keeps role, status and verification for admins', () => {
+    expect(createUserDenial(null, { role: UserRole.ADMIN }, enabled)).toBe('privileged');
+    expect(createUserDenial(null, { isActive: true }, enabled)).toBe('privileged');
+    expect(createUserDenial(null, { emailVerified: false }, enabled)).toBe('privileged');
+    expect(createUserDenial(ADMIN, { role: UserRole.ADMIN, isActive: false, emailVerified: true }, enabled)).toBeNull();
+  });
+
+  it('lets signed-in accounts create others only as admins, whether or not sign-up is enabled', () => {
+    expect(createUserDenial(USER, {}, enabled)).toBe('not-admin');
+    expect(createUserDenial(MODERATOR, {}, enabled)).toBe('not-admin');
+    expect(createUserDenial(ADMIN, {}, disabled)).toBeNull();
   });
 });

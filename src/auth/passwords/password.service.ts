@@ -5,16 +5,15 @@ import { Session } from '../sessions/session.entity';
 import { ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '../../platform/errors/domain.errors';
 import { LockMode } from '@mikro-orm/postgresql';
 import { User } from '../../users/user.entity';
-import { withOrmErrors } from '../../platform/errors/orm-error.translator';
 import { canOnUser } from '../../users/user.policy';
 import { type LoginThrottle, throttledAccount } from '../throttle/login.throttle';
 import type { PasswordHasher } from './password.hasher';
 import { validateInput } from '../../platform/validation/validate-input';
-import type { SessionCache } from '../sessions/session.cache';
-import type { AuditService } from '../../audit/audit.service';
+import type { AuditedCommands } from '../../audit/audited-command.pipeline';
 import { requireActor } from '../auth.service';
-import type { UserChangeListener } from '../../users/user-change.listener';
 import { assertPasswordDiffersFromIdentity, type UserService } from '../../users/user.service';
+import type { UserChanged } from '../../users/user.events';
+import type { SessionChanged, SessionsEnded } from '../sessions/session.events';
 
 /** How many recent passwords (the current one included) a new password may not repeat. */
 export const PASSWORD_HISTORY_DEPTH = 5;
@@ -23,9 +22,7 @@ export class PasswordService {
   constructor(
     private readonly users: UserService,
     private readonly hasher: PasswordHasher,
-    private readonly audit: AuditService,
-    private readonly changes: UserChangeListener,
-    private readonly sessionCache: SessionCache,
+    private readonly commands: AuditedCommands,
     private readonly throttle: LoginThrottle,
   ) {}
 
@@ -35,36 +32,27 @@ export class PasswordService {
    */
   async changePassword(ctx: RequestContext, userId: string, raw: unknown): Promise<void> {
     const actor = requireActor(ctx);
-    const input = await validateInput(ChangePasswordInput, raw);
-    const user = await this.users.findVisible(ctx, ctx.em, userId);
-    if (!canOnUser(actor, 'changePassword', user)) throw new ForbiddenError('You may not change the password of this user.');
-    const isSelf = actor.id === user.id;
-    if (isSelf) {
-      if (input.currentPassword === undefined) throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is required' }]);
-      // Proving the current password is a password guess like a login: a stolen access token must
-      // not become an unthrottled oracle for the password, so both share the lockout count.
-      const account = throttledAccount(user);
-      const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
-      if (retryAfter > 0) throw new TooManyRequestsError('Too many wrong passwords; try again later.', retryAfter);
-      if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
-        await this.throttle.recordFailure(account, ctx.ipAddress);
-        throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is not correct' }]);
-      }
-      await this.throttle.recordSuccess(account, ctx.ipAddress);
-    }
-    assertPasswordDiffersFromIdentity(input.newPassword, user.username, user.email, 'newPassword');
-    const history = await withOrmErrors(() =>
-      ctx.em.getRepository(PasswordHistory).find({ user: user.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: PASSWORD_HISTORY_DEPTH }),
-    );
-    for (const previous of [user.passwordHash, ...history.map((entry) => entry.passwordHash)]) {
-      if (await this.hasher.verify(previous, input.newPassword)) {
-        throw new ValidationError([{ field: 'newPassword', message: `newPassword must differ from the last ${PASSWORD_HISTORY_DEPTH} passwords` }]);
-      }
-    }
-    const passwordHash = await this.hasher.hash(input.newPassword);
-    const hashChecked = user.passwordHash;
-    const endedSessions = await withOrmErrors(() =>
-      ctx.em.transactional(async (em) => {
+    await this.commands.run(ctx, {
+      name: 'password.change',
+      validate: () => validateInput(ChangePasswordInput, raw),
+      authorize: async (input) => {
+        const user = await this.users.findVisible(ctx, ctx.em, userId);
+        if (!canOnUser(actor, 'changePassword', user)) throw new ForbiddenError('You may not change the password of this user.');
+        const isSelf = actor.id === user.id;
+        if (isSelf) await this.proveCurrentPassword(ctx, user, input.currentPassword);
+        return { input, user, isSelf };
+      },
+      prepare: async ({ input, user, isSelf }) => {
+        assertPasswordDiffersFromIdentity(input.newPassword, user.username, user.email, 'newPassword');
+        const history = await ctx.em.getRepository(PasswordHistory).find({ user: user.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: PASSWORD_HISTORY_DEPTH });
+        for (const previous of [user.passwordHash, ...history.map((entry) => entry.passwordHash)]) {
+          if (await this.hasher.verify(previous, input.newPassword)) {
+            throw new ValidationError([{ field: 'newPassword', message: `newPassword must differ from the last ${PASSWORD_HISTORY_DEPTH} passwords` }]);
+          }
+        }
+        return { user, isSelf, passwordHash: await this.hasher.hash(input.newPassword), hashChecked: user.passwordHash };
+      },
+      work: async ({ em, audit, emit }, { user, isSelf, passwordHash, hashChecked }) => {
         // Locked and re-read: a change that committed since the current password was checked wins.
         const current = await em.getRepository(User).findOne({ id: user.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!current || current.passwordHash !== hashChecked) throw new ConflictError('The password was changed meanwhile; try again.');
@@ -74,12 +62,28 @@ export class PasswordService {
         if (isSelf) await em.getRepository(Session).restamp(actor.sessionId, current.securityStamp);
         em.persist(em.create(PasswordHistory, { user: current, passwordHash }));
         const ended = await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);
-        this.audit.record(em, ctx, { action: 'auth.password_changed', entityType: 'user', entityId: user.id });
-        return ended;
-      }),
-    );
-    // The caller's own session too: its cached copy still carries the old stamp.
-    await this.sessionCache.forget(isSelf ? [...endedSessions, actor.sessionId] : endedSessions);
-    await this.changes.userChanged(user.id);
+        audit({ action: 'auth.password_changed', entityType: 'user', entityId: user.id });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        // The caller's own session too: its cached copy still carries the old stamp.
+        if (isSelf) emit<SessionChanged>({ type: 'SessionChanged', sessionId: actor.sessionId });
+        emit<UserChanged>({ type: 'UserChanged', userId: user.id, fields: ['password', 'securityStamp'] });
+      },
+    });
+  }
+
+  /**
+   * Proving the current password is a password guess like a login: a stolen access token must not
+   * become an unthrottled oracle for the password, so both share the lockout count.
+   */
+  private async proveCurrentPassword(ctx: RequestContext, user: User, currentPassword: string | undefined): Promise<void> {
+    if (currentPassword === undefined) throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is required' }]);
+    const account = throttledAccount(user);
+    const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
+    if (retryAfter > 0) throw new TooManyRequestsError('Too many wrong passwords; try again later.', retryAfter);
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      await this.throttle.recordFailure(account, ctx.ipAddress);
+      throw new ValidationError([{ field: 'currentPassword', message: 'currentPassword is not correct' }]);
+    }
+    await this.throttle.recordSuccess(account, ctx.ipAddress);
   }
 }

@@ -1,5 +1,4 @@
-import type { EntityManager, EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
-import { AuditLog } from '../../audit/audit-log.entity';
+import type { AuditRecorded } from '../../audit/audit.events';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import type { RedisClient } from '../redis/redis.client';
 
@@ -8,13 +7,13 @@ import type { RedisClient } from '../redis/redis.client';
  * replica-eligible reads go to the primary for `seconds` (Rails' DatabaseSelector does the same with
  * a session timestamp). The mark lives in Redis, so the next request may land on any instance.
  *
- * Writers are recognised by the audit rows of the committing transaction: every change writes one
- * naming its actor (or, for a login, the user who logged in), so no write path can forget to mark.
+ * Writers are recognised by the audit rows of the committed write (AuditRecorded, delivered by the
+ * command pipeline after the commit): every change writes one naming its actor (or, for a login, the
+ * user who logged in), so no write path can forget to mark.
  * A failed login is not the account owner's write, and would let anyone push a victim to the primary.
  * Without Redis (one instance) the marks are kept in this process.
  */
-export class WriterStickiness implements EventSubscriber<AuditLog> {
-  private readonly pending = new WeakMap<EntityManager, Set<string>>();
+export class WriterStickiness {
   /** userId -> epoch ms until which the user reads from the primary; only without Redis. */
   private readonly local = new Map<string, number>();
 
@@ -24,22 +23,10 @@ export class WriterStickiness implements EventSubscriber<AuditLog> {
     private readonly seconds: number,
   ) {}
 
-  getSubscribedEntities() {
-    return [AuditLog];
-  }
-
-  afterCreate({ em, entity }: EventArgs<AuditLog>): void {
-    if (entity.userId === null || entity.action === 'auth.login_failed') return;
-    const writers = this.pending.get(em) ?? new Set<string>();
-    writers.add(entity.userId);
-    this.pending.set(em, writers);
-  }
-
-  /** Awaited inside the commit, so the mark is set before the writer gets its response. */
-  async afterTransactionCommit({ em }: TransactionEventArgs): Promise<void> {
-    const writers = this.pending.get(em);
-    this.pending.delete(em);
-    if (!writers?.size) return;
+  /** Awaited by the pipeline before the write returns, so the mark is set before the writer gets its response. */
+  async markWriters({ entries }: AuditRecorded): Promise<void> {
+    const writers = new Set(entries.filter((entry) => entry.userId !== null && entry.action !== 'auth.login_failed').map((entry) => entry.userId as string));
+    if (writers.size === 0) return;
     const redis = this.redis;
     if (!redis) {
       const now = Date.now();
@@ -49,10 +36,6 @@ export class WriterStickiness implements EventSubscriber<AuditLog> {
     }
     // One SET per writer, not a pipeline: under Redis Cluster the keys may live on different nodes.
     await this.failures.attempt('read-your-writes', () => Promise.all([...writers].map((userId) => redis.set(this.key(userId), '1', 'EX', this.seconds))), null);
-  }
-
-  afterTransactionRollback({ em }: TransactionEventArgs): void {
-    this.pending.delete(em);
   }
 
   /** True while the user's own write may not have reached a replica; also when Redis cannot say. */

@@ -14,6 +14,8 @@ export interface MetricSources {
   auditEvents: Map<string, number>;
   /** Replica-eligible reads by where they were served (src/platform/db/replica.router.ts). */
   databaseReads?: Map<string, number>;
+  /** After-commit subscribers that threw, by subscriber (src/platform/commands/event.bus.ts). */
+  subscriberFailures?: Map<string, number>;
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5];
@@ -79,6 +81,15 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         for (const [action, count] of sources.auditEvents) this.set({ action }, count);
+      },
+    });
+    new Gauge({
+      name: 'after_commit_subscriber_failures',
+      help: 'Deliveries of committed writes\' events that a subscriber failed (the write stood), by subscriber, since start.',
+      labelNames: ['subscriber'],
+      registers: [this.registry],
+      collect() {
+        for (const [subscriber, count] of sources.subscriberFailures ?? []) this.set({ subscriber }, count);
       },
     });
     new Gauge({

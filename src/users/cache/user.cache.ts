@@ -13,6 +13,9 @@ export interface UserCacheSettings {
   localTtlSeconds: number;
 }
 
+/** What services read through; invalidation is not theirs (it subscribes to committed writes). */
+export type UserReadCache = Pick<UserCache, 'getUser' | 'getList'>;
+
 /**
  * Cache-aside for users (the seed's Query Flow): an in-process LRU, then the shared tier (Redis, or
  * in process without Redis), then PostgreSQL. Writes invalidate before the response is sent: the

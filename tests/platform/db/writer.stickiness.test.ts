@@ -3,15 +3,32 @@ import { WriterStickiness } from '../../../src/platform/db/writer.stickiness';
 import { RedisFailureReporter } from '../../../src/platform/redis/redis-failure.reporter';
 import { createLogger } from '../../../src/platform/observability/logger';
 import { sleep } from '../../support/problem';
+import { CommandPipeline, type TransactionRunner } from '../../../src/platform/commands/command.pipeline';
+import { EventBus } from '../../../src/platform/commands/event.bus';
+import type { AuditLog } from '../../../src/audit/audit-log.entity';
+import type { AuditRecorded } from '../../../src/audit/audit.events';
 
 const failures = () => new RedisFailureReporter(createLogger('silent'));
 
-/** What MikroORM hands a subscriber: the transaction's EntityManager and the audit row created in it. */
+/**
+ * A write through the command pipeline whose audit rows name these writers, with stickiness
+ * subscribed as the container does; a rolled-back one fails after recording them.
+ */
 async function commitWith(stickiness: WriterStickiness, rows: { userId: string | null; action: string }[], outcome: 'commit' | 'rollback' = 'commit') {
-  const em = {} as never;
-  for (const entity of rows) stickiness.afterCreate({ em, entity } as never);
-  if (outcome === 'commit') await stickiness.afterTransactionCommit({ em } as never);
-  else stickiness.afterTransactionRollback({ em } as never);
+  const bus = new EventBus().subscribe<AuditRecorded>('AuditRecorded', 'read-your-writes', (event) => stickiness.markWriters(event));
+  const audit = { record: (_em: unknown, _ctx: unknown, row: AuditLog) => row, committed: (entries: readonly AuditLog[]): AuditRecorded => ({ type: 'AuditRecorded', entries }) };
+  const inMemory: TransactionRunner = (em, work) => work(em);
+  const pipeline = new CommandPipeline<{ em: never }, AuditLog, AuditLog>(audit, bus, inMemory);
+  const run = pipeline.run({ em: {} as never }, {
+    name: 'test.write',
+    validate: () => undefined,
+    authorize: () => undefined,
+    work: async ({ audit: record }) => {
+      for (const row of rows) record(row as AuditLog);
+      if (outcome === 'rollback') throw new Error('rolled back');
+    },
+  });
+  await (outcome === 'commit' ? run : expect(run).rejects.toThrow('rolled back'));
 }
 
 describe('WriterStickiness (in process, without Redis)', () => {

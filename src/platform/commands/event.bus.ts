@@ -1,0 +1,72 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { DomainEvent } from './domain-event';
+
+/** Told of each event of a committed write; may not undo it, so it degrades and reports instead. */
+export type AfterCommitHandler<E extends DomainEvent> = (event: E) => Promise<void> | void;
+
+/**
+ * Runs inside the write's transaction, after its work and before the commit, with all its events:
+ * what it persists on `em` commits or rolls back with the write (the outbox of the coming e-mail and
+ * webhook issues belongs here). Unlike an after-commit subscriber, its failure fails the write.
+ */
+export type InTransactionHandler = (em: EntityManager, events: readonly DomainEvent[]) => Promise<void> | void;
+
+/** How a subscriber's failure after the commit is made visible (a log line and a counter). */
+export type SubscriberFailureReporter = (subscriber: string, event: DomainEvent, error: unknown) => void;
+
+interface Subscription {
+  subscriber: string;
+  type: string;
+  handler: AfterCommitHandler<DomainEvent>;
+}
+
+/**
+ * Delivers the events of committed writes to their subscribers (cache invalidation, the audit stream,
+ * writer stickiness, e-mail verification), in the order the write emitted them and, for one event,
+ * in the order the subscribers subscribed. A subscriber that throws is reported and skipped: the
+ * write has committed, and its client is told so whatever a cache or a stream did.
+ */
+export class EventBus {
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inTransaction: { subscriber: string; handler: InTransactionHandler }[] = [];
+  /** Failed deliveries by subscriber since start (for the metrics endpoint). */
+  readonly failures = new Map<string, number>();
+
+  constructor(private readonly reportFailure: SubscriberFailureReporter = () => {}) {}
+
+  /** `subscriber` names the subscriber in logs and metrics. */
+  subscribe<E extends DomainEvent>(type: E['type'], subscriber: string, handler: AfterCommitHandler<E>): this {
+    this.subscriptions.push({ subscriber, type, handler: handler as AfterCommitHandler<DomainEvent> });
+    return this;
+  }
+
+  /** The in-transaction moment: see InTransactionHandler. */
+  subscribeInTransaction(subscriber: string, handler: InTransactionHandler): this {
+    this.inTransaction.push({ subscriber, handler });
+    return this;
+  }
+
+  /** Called by the pipeline inside the transaction; a failure propagates and rolls the write back. */
+  async beforeCommit(em: EntityManager, events: readonly DomainEvent[]): Promise<void> {
+    for (const { handler } of this.inTransaction) await handler(em, events);
+  }
+
+  /** Called by the pipeline after the commit; never throws. */
+  async afterCommit(events: readonly DomainEvent[]): Promise<void> {
+    for (const event of events) {
+      for (const { subscriber, type, handler } of this.subscriptions) {
+        if (type !== event.type) continue;
+        try {
+          await handler(event);
+        } catch (error) {
+          this.failures.set(subscriber, (this.failures.get(subscriber) ?? 0) + 1);
+          try {
+            this.reportFailure(subscriber, event, error);
+          } catch {
+            // A broken reporter must not turn a committed write into an error either.
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { subscribeAfterCommit } from '../../src/app/event-subscribers';
+import { EventBus } from '../../src/platform/commands/event.bus';
+import type { DomainEvent } from '../../src/platform/commands/domain-event';
+import type { AuditStreamPublisher } from '../../src/audit/audit-stream.publisher';
+import type { WriterStickiness } from '../../src/platform/db/writer.stickiness';
+import type { SessionCache } from '../../src/auth/sessions/session.cache';
+
+/** The wiring of committed writes to their subscribers, with every subscriber a recorder. */
+function wired(options: { withStickiness: boolean; failingCache?: boolean }) {
+  const calls: string[] = [];
+  const reported: string[] = [];
+  const bus = subscribeAfterCommit(new EventBus((subscriber) => reported.push(subscriber)), {
+    auditStream: { publish: async () => void calls.push('stream') } as unknown as AuditStreamPublisher,
+    writerStickiness: options.withStickiness ? ({ markWriters: async () => void calls.push('stickiness') } as unknown as WriterStickiness) : null,
+    userChanges: {
+      userChanged: async (id) => {
+        if (options.failingCache) throw new Error('cache away');
+        calls.push(`user-cache ${id}`);
+      },
+    },
+    sessionCache: { forget: async (ids: readonly string[]) => void calls.push(`session-cache ${ids.join(',')}`) } as unknown as SessionCache,
+    emailVerification: { addressChanged: async (user) => void calls.push(`verify ${user.id} ${user.email}`) },
+  });
+  return { bus, calls, reported };
+}
+
+const events: DomainEvent[] = [
+  { type: 'AuditRecorded', entries: [] } as DomainEvent,
+  { type: 'UserChanged', userId: 'u1', fields: ['email'] } as DomainEvent,
+  { type: 'SessionsEnded', sessionIds: ['s1', 's2'] } as DomainEvent,
+  { type: 'EmailAddressChanged', userId: 'u1', email: 'new@example.com' } as DomainEvent,
+];
+
+describe('subscribeAfterCommit', () => {
+  it('feeds the audit rows to the stream and stickiness first, then the caches, then the mail seam', async () => {
+    const { bus, calls } = wired({ withStickiness: true });
+    await bus.afterCommit(events);
+    expect(calls).toEqual(['stream', 'stickiness', 'user-cache u1', 'session-cache s1,s2', 'verify u1 new@example.com']);
+  });
+
+  it('marks no writers without read replicas', async () => {
+    const { bus, calls } = wired({ withStickiness: false });
+    await bus.afterCommit(events.slice(0, 1));
+    expect(calls).toEqual(['stream']);
+  });
+
+  it('invalidates a user on creation, change and deletion, and a session that changed', async () => {
+    const { bus, calls } = wired({ withStickiness: false });
+    await bus.afterCommit([
+      { type: 'UserCreated', userId: 'a' },
+      { type: 'UserDeleted', userId: 'b' },
+      { type: 'SessionChanged', sessionId: 's3' },
+    ] as unknown as DomainEvent[]);
+    expect(calls).toEqual(['user-cache a', 'user-cache b', 'session-cache s3']);
+  });
+
+  it('reports a failing cache and still forgets the sessions and tells the mail seam', async () => {
+    const { bus, calls, reported } = wired({ withStickiness: false, failingCache: true });
+    await expect(bus.afterCommit(events)).resolves.toBeUndefined();
+    expect(reported).toEqual(['user-cache']);
+    expect(calls).toEqual(['stream', 'session-cache s1,s2', 'verify u1 new@example.com']);
+  });
+});
