@@ -1,8 +1,9 @@
 import { AuditLog } from '../audit/audit-log.entity';
 import { PasswordHistory } from '../auth/passwords/password-history.entity';
+import { OneTimeToken } from '../auth/tokens/one-time-token.entity';
 import { Session } from '../auth/sessions/session.entity';
 import { User } from '../users/user.entity';
 
-export { AuditLog, PasswordHistory, Session, User };
+export { AuditLog, OneTimeToken, PasswordHistory, Session, User };
 export { UserRole } from '../users/user-role';
-export const entities = [User, Session, AuditLog, PasswordHistory];
+export const entities = [User, Session, AuditLog, PasswordHistory, OneTimeToken];
