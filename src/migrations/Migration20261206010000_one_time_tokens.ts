@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * One-time tokens of the e-mail flows (verification, password reset, e-mail change): only a hash is
  * stored, and the partial unique index keeps at most one live token per user and purpose.
  */
-export class Migration20261206000000_one_time_tokens extends Migration {
+export class Migration20261206010000_one_time_tokens extends Migration {
   override async up(): Promise<void> {
     this.addSql(
       'create table "one_time_tokens" ("id" uuid not null, "user_id" uuid not null, "purpose" text not null, "token_hash" text not null, "email" text null, "created_at" timestamptz not null, "expires_at" timestamptz not null, "used_at" timestamptz null, "superseded_at" timestamptz null, constraint "one_time_tokens_pkey" primary key ("id"));',
