@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createRedis } from '../../../src/platform/redis/redis.client';
+import { MfaChallengeService } from '../../../src/mfa/challenge/mfa-challenge.service';
+import { RedisMfaChallengeStore } from '../../../src/mfa/challenge/redis-mfa-challenge.store';
+import { describeMfaChallengeStoreConformance } from '../../support/mfa-challenge-store-conformance';
 import { OrmRecoveryCodeStore } from '../../../src/mfa/recovery/orm-recovery-code.store';
 import { OrmTotpReplayGuard } from '../../../src/mfa/totp/orm-totp-replay.guard';
 import { RedisTotpReplayGuard } from '../../../src/mfa/totp/redis-totp-replay.guard';
@@ -62,6 +65,42 @@ describe('the PostgreSQL TOTP guard and its row', () => {
       expect(row.last_used_step).toBe('5');
     } finally {
       await db.close();
+    }
+  });
+});
+
+describeWithRedis('Redis-backed MFA challenges', () => {
+  describeMfaChallengeStoreConformance('Redis', async () => {
+    const prefix = `uma-test-mfa-${randomBytes(4).toString('hex')}:`;
+    const redis = createRedis({ url: REDIS_URL }, prefix);
+    await new Promise((resolve) => redis.once('ready', resolve));
+    return {
+      store: new RedisMfaChallengeStore(redis),
+      close: async () => {
+        const keys = await redis.keys(`${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(prefix.length)));
+        redis.disconnect();
+      },
+    };
+  });
+
+  it('keeps only the hash of the token in Redis, with the 5-minute expiry', async () => {
+    const prefix = `uma-test-mfa-${randomBytes(4).toString('hex')}:`;
+    const redis = createRedis({ url: REDIS_URL }, prefix);
+    await new Promise((resolve) => redis.once('ready', resolve));
+    try {
+      const service = new MfaChallengeService(new RedisMfaChallengeStore(redis));
+      const { mfaToken } = await service.issue({ userId: 'u1', methods: ['totp'], amr: ['pwd'], authTime: 1 });
+      const keys = await redis.keys(`${prefix}*`);
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).not.toContain(mfaToken);
+      const ttl = await redis.pttl(keys[0].slice(prefix.length));
+      expect(ttl).toBeGreaterThan(295_000);
+      expect(ttl).toBeLessThanOrEqual(300_000);
+      expect(JSON.stringify(await redis.hgetall(keys[0].slice(prefix.length)))).not.toContain(mfaToken);
+      await service.revoke(mfaToken);
+    } finally {
+      redis.disconnect();
     }
   });
 });
