@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createRedis } from '../../../src/platform/redis/redis.client';
+import { OrmPasskeyCredentialStore } from '../../../src/mfa/passkeys/orm-passkey-credential.store';
+import { RedisWebAuthnChallengeStore } from '../../../src/mfa/passkeys/webauthn-challenge.store';
+import { describePasskeyStoreConformance, describeWebAuthnChallengeStoreConformance } from '../../support/passkey-store-conformance';
 import { MfaChallengeService } from '../../../src/mfa/challenge/mfa-challenge.service';
 import { RedisMfaChallengeStore } from '../../../src/mfa/challenge/redis-mfa-challenge.store';
 import { describeMfaChallengeStoreConformance } from '../../support/mfa-challenge-store-conformance';
@@ -102,5 +105,26 @@ describeWithRedis('Redis-backed MFA challenges', () => {
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+describePasskeyStoreConformance('PostgreSQL (webauthn_credentials)', async () => {
+  const db = await openMfaDatabase('passkeys');
+  return { store: new OrmPasskeyCredentialStore(db.orm.em.fork()), newUser: db.newUser, close: db.close };
+});
+
+describeWithRedis('Redis-backed WebAuthn challenges', () => {
+  describeWebAuthnChallengeStoreConformance('Redis', async () => {
+    const prefix = `uma-test-mfa-${randomBytes(4).toString('hex')}:`;
+    const redis = createRedis({ url: REDIS_URL }, prefix);
+    await new Promise((resolve) => redis.once('ready', resolve));
+    return {
+      store: new RedisWebAuthnChallengeStore(redis),
+      close: async () => {
+        const keys = await redis.keys(`${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(prefix.length)));
+        redis.disconnect();
+      },
+    };
   });
 });
