@@ -29,7 +29,6 @@ interface PageWebAuthn {
 interface PageCredential {
   toJSON(): Record<string, unknown>;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 const missing = browserMissing();
