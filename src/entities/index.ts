@@ -2,7 +2,8 @@ import { AuditLog } from '../audit/audit-log.entity';
 import { PasswordHistory } from '../auth/passwords/password-history.entity';
 import { Session } from '../auth/sessions/session.entity';
 import { User } from '../users/user.entity';
+import { mfaEntities } from '../mfa/mfa.entities';
 
 export { AuditLog, PasswordHistory, Session, User };
 export { UserRole } from '../users/user-role';
-export const entities = [User, Session, AuditLog, PasswordHistory];
+export const entities = [User, Session, AuditLog, PasswordHistory, ...mfaEntities];
