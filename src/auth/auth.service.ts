@@ -9,7 +9,8 @@ import { withOrmErrors } from '../platform/errors/orm-error.translator';
 import { type LoginThrottle, throttledAccount } from './throttle/login.throttle';
 import type { PasswordHasher } from './passwords/password.hasher';
 import { hashToken } from './tokens/token.hasher';
-import type { TokenService } from './tokens/token.service';
+import type { Authentication, TokenService } from './tokens/token.service';
+import { authenticationClaims } from '../mfa/step-up.policy';
 import { validateInput } from '../platform/validation/validate-input';
 import type { AuditedCommands } from '../audit/audited-command.pipeline';
 import type { SessionCache } from './sessions/session.cache';
@@ -71,7 +72,7 @@ export class AuthService {
         if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== check.stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
         current.lastLoginAt = new Date();
         if (rehashed) current.passwordHash = rehashed;
-        const opened = this.openSession(em, ctx, current);
+        const opened = this.openSession(em, ctx, current, authenticationClaims(['pwd'], Date.now()));
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id });
         // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: rehashed ? ['lastLoginAt', 'password'] : ['lastLoginAt'] });
@@ -104,15 +105,17 @@ export class AuthService {
         }
         const user = session.user;
         if (!user.isActive || user.deletedAt !== null || session.securityStamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
-        return { session, user, presentedHash };
+        return { session, user, presentedHash, claims };
       },
-      work: async ({ em, emit }, { session, user, presentedHash }) => {
-        const next = this.tokens.issueRefresh(user.id, session.id);
+      work: async ({ em, emit }, { session, user, presentedHash, claims }) => {
+        // The sign-in's time and factors carry over: a refresh is not a sign-in (step-up asks for one).
+        const authentication = { amr: claims.amr, auth_time: claims.auth_time };
+        const next = this.tokens.issueRefresh(user.id, session.id, authentication);
         // Only one of two racing rotations matches the presented hash; the other is refused.
         const won = await em.getRepository(Session).rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
         if (!won) throw new UnauthenticatedError('The refresh token has already been used.');
         emit<SessionChanged>({ type: 'SessionChanged', sessionId: session.id });
-        const access = this.tokens.issueAccess(user, session.id);
+        const access = this.tokens.issueAccess(user, session.id, authentication);
         return { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
       },
     });
@@ -174,11 +177,11 @@ export class AuthService {
     if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
     // Opened under another stamp: the password changed, or the user was deactivated or demoted, since.
     if (session.stamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
-    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt };
+    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt, amr: claims.amr, authTime: claims.auth_time };
   }
 
-  /** Starts a session for a user whose credentials were just proven. */
-  openSession(em: EntityManager, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User): TokenPair {
+  /** Starts a session for a user whose credentials (and second factor, if any) were just proven. */
+  openSession(em: EntityManager, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User, authentication: Authentication): TokenPair {
     const session = em.create(Session, {
       user,
       tokenHash: '',
@@ -187,11 +190,11 @@ export class AuthService {
       userAgent: ctx.userAgent.slice(0, 512),
       expiresAt: new Date(),
     });
-    const refresh = this.tokens.issueRefresh(user.id, session.id);
+    const refresh = this.tokens.issueRefresh(user.id, session.id, authentication);
     session.tokenHash = hashToken(refresh.token);
     session.expiresAt = refresh.expiresAt;
     em.persist(session);
-    const access = this.tokens.issueAccess(user, session.id);
+    const access = this.tokens.issueAccess(user, session.id, authentication);
     return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
   }
 

@@ -10,6 +10,9 @@ export interface Actor {
   sessionId: string;
   tokenId: string;
   tokenExpiresAt: Date;
+  /** How and when the user signed in (the token's `amr`, `auth_time`); absent on tokens from before MFA. */
+  amr?: readonly string[];
+  authTime?: number;
 }
 
 /** Everything one request carries down the layers; built once per request. */
