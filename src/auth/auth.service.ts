@@ -17,6 +17,7 @@ import type { SessionCache } from './sessions/session.cache';
 import type { UserReadCache } from '../users/cache/user.cache';
 import type { UserChanged } from '../users/user.events';
 import type { SessionChanged, SessionsEnded } from './sessions/session.events';
+import { type MfaRequired, noSecondFactor, type SecondFactorPort } from './second-factor.port';
 
 export interface TokenPair {
   accessToken: string;
@@ -25,6 +26,13 @@ export interface TokenPair {
   expiresIn: number;
   user: User;
   sessionId: string;
+}
+
+/** What a login answers: the token pair, or, with MFA on, the challenge of its second step. */
+export type LoginResult = TokenPair | MfaRequired;
+
+export function isMfaRequired(result: LoginResult): result is MfaRequired {
+  return 'mfaRequired' in result;
 }
 
 /** How long a just-rotated refresh token counts as a client race rather than theft. */
@@ -46,14 +54,15 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly commands: AuditedCommands,
     private readonly userCache: UserReadCache,
+    private readonly secondFactor: SecondFactorPort = noSecondFactor,
   ) {}
 
   /**
    * Unknown user, wrong password, deactivated or deleted account: one answer and about one cost
    * (a dummy hash is verified when there is no user), so accounts cannot be enumerated.
    */
-  async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
-    const pair = await this.commands.run(ctx, {
+  async login(ctx: RequestContext, raw: unknown): Promise<LoginResult> {
+    const outcome = await this.commands.run(ctx, {
       name: 'auth.login',
       validate: () => validateInput(LoginInput, raw),
       // Anyone may try; proving the credentials is what authorizes opening a session.
@@ -70,17 +79,28 @@ export class AuthService {
         // this login fails. Committed first, this login's session is ended by that change instead.
         const current = await em.getRepository(User).findOne({ id: check.user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== check.stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
-        current.lastLoginAt = new Date();
         if (rehashed) current.passwordHash = rehashed;
+        const methods = await this.secondFactor.methodsFor(em, current.id);
+        if (methods.length > 0) {
+          // Half a sign-in: no session, and lastLoginAt waits for the second factor.
+          audit({ action: 'auth.mfa_challenged', entityType: 'user', entityId: current.id, userId: current.id, newValues: { methods } });
+          if (rehashed) emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['password'] });
+          return { mfa: { userId: current.id, methods, account: throttledAccount(current) } };
+        }
+        current.lastLoginAt = new Date();
         const opened = this.openSession(em, ctx, current, authenticationClaims(['pwd'], Date.now()));
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id });
         // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: rehashed ? ['lastLoginAt', 'password'] : ['lastLoginAt'] });
-        return opened;
+        return { opened, account: throttledAccount(current) };
       },
     });
-    if (!pair) throw new UnauthenticatedError(INVALID_CREDENTIALS);
-    return pair;
+    if (!outcome) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    // With MFA on, the password alone does not clear the failures: wrong codes count toward the same
+    // lock-out, and a known password must not reset it between batches of guessed codes.
+    if (outcome.mfa) return this.secondFactor.challenge(outcome.mfa.userId, outcome.mfa.methods, Date.now());
+    await this.throttle.recordSuccess(outcome.account, ctx.ipAddress);
+    return outcome.opened;
   }
 
   /**
@@ -213,7 +233,6 @@ export class AuthService {
       await this.throttle.recordFailure(account, ctx.ipAddress);
       return { proven: false, userId: user?.id ?? null };
     }
-    await this.throttle.recordSuccess(account, ctx.ipAddress);
     return { proven: true, user, password, stampChecked: stampChecked as string };
   }
 

@@ -31,7 +31,15 @@ export interface Operation {
 const signUpOrWrite: RateSpend = { anonymous: 'signup', signedIn: 'write' };
 
 export const operations = {
-  login: { rest: ['POST /v1/auth/login'], graphql: 'Mutation.login', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed'], policy: [] },
+  login: { rest: ['POST /v1/auth/login'], graphql: 'Mutation.login', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed', 'auth.mfa_challenged'], policy: [] },
+  signIn: { rest: [], graphql: 'Mutation.signIn', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed', 'auth.mfa_challenged'], policy: [] },
+  verifyMfa: { rest: ['POST /v1/auth/mfa/verify'], graphql: 'Mutation.verifyMfa', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.mfa_failed', 'mfa.recovery_code_used'], policy: [] },
+  mfaStatus: { rest: ['GET /v1/auth/mfa'], rate: 'read', requires: 'user', audit: [], policy: [] },
+  setupTotp: { rest: ['POST /v1/auth/mfa/totp/setup'], graphql: 'Mutation.setupTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_setup_started'], policy: ['manageMfa'] },
+  confirmTotp: { rest: ['POST /v1/auth/mfa/totp/confirm'], graphql: 'Mutation.confirmTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_enabled'], policy: ['manageMfa'] },
+  disableTotp: { rest: ['DELETE /v1/auth/mfa/totp'], graphql: 'Mutation.disableTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_disabled'], policy: ['manageMfa'] },
+  regenerateRecoveryCodes: { rest: ['POST /v1/auth/mfa/recovery-codes'], graphql: 'Mutation.regenerateRecoveryCodes', rate: 'write', requires: 'user', audit: ['mfa.recovery_codes_regenerated'], policy: ['manageMfa'] },
+  resetUserMfa: { rest: ['DELETE /v1/users/:id/mfa'], graphql: 'Mutation.resetUserMfa', rate: 'write', requires: 'admin', audit: ['mfa.reset'], policy: ['read', 'resetMfa'] },
   refreshToken: { rest: ['POST /v1/auth/refresh'], graphql: 'Mutation.refreshToken', rate: 'auth', requires: 'anyone', audit: ['auth.refresh_reuse_detected'], policy: [] },
   logout: { rest: ['POST /v1/auth/logout'], graphql: 'Mutation.logout', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [] },
   logoutAll: { rest: ['POST /v1/auth/logout-all'], graphql: 'Mutation.logoutAll', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [] },

@@ -109,9 +109,10 @@ describe('the operation table', () => {
     expect(rateCategoryOf('deleteUser', true)).toBe('write');
   });
 
+  // signIn and verifyMfa are credentials too: the password, then the mfaToken with a code (issue 16).
   it('gates every operation that changes or reveals an account, and only credentials and sign-up are open', () => {
     const open = entries.filter(([, operation]) => operation.requires === 'anyone').map(([name]) => name);
-    expect(open.sort()).toEqual(['createUser', 'login', 'refreshToken']);
+    expect(open.sort()).toEqual(['createUser', 'login', 'refreshToken', 'signIn', 'verifyMfa']);
     expect(operations.listUsers.requires).toBe('moderator');
     expect(operations.auditLogs.requires).toBe('admin');
     expect(operations.userAuditLogs.requires).toBe('admin');
