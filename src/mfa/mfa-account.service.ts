@@ -8,7 +8,7 @@ import type { UserService } from '../users/user.service';
 import { ConfirmTotpInput } from './mfa.inputs';
 import type { MfaServiceFactory } from './mfa-service.factory';
 import type { MfaStatus } from './mfa.service';
-import { requireRecentAuthentication } from './step-up.policy';
+import { requireRecentSignIn } from './step-up.policy';
 import type { TotpSetup } from './totp/totp.factor';
 
 /**
@@ -130,7 +130,6 @@ export class MfaAccountService {
   }
 
   private requireStepUp(ctx: RequestContext): void {
-    const actor = requireActor(ctx);
-    requireRecentAuthentication({ amr: actor.amr ? [...actor.amr] : undefined, auth_time: actor.authTime }, this.now());
+    requireRecentSignIn(requireActor(ctx), this.now());
   }
 }

@@ -40,6 +40,11 @@ export function requireRecentAuthentication(claims: AuthenticationClaims, nowMs:
   if (ageSeconds > maxAgeSeconds || ageSeconds < -30) throw new ReauthenticationRequiredError();
 }
 
+/** Step-up for the signed-in caller: its token's `auth_time` (see requireRecentAuthentication). */
+export function requireRecentSignIn(actor: { authTime?: number }, nowMs: number = Date.now()): void {
+  requireRecentAuthentication({ auth_time: actor.authTime }, nowMs);
+}
+
 /** The claims a new token pair carries: each factor once, in the order proven; `auth_time` in seconds. */
 export function authenticationClaims(amr: readonly string[], authTimeMs: number): Required<AuthenticationClaims> {
   return { amr: [...new Set(amr)], auth_time: Math.floor(authTimeMs / 1000) };
