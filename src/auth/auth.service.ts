@@ -67,8 +67,13 @@ export class AuthService {
       validate: () => validateInput(LoginInput, raw),
       // Anyone may try; proving the credentials is what authorizes opening a session.
       authorize: ({ username, password }) => this.checkCredentials(ctx, username, password),
-      prepare: async (check) => ({ check, rehashed: check.proven && this.hasher.needsRehash(check.user.passwordHash) ? await this.hasher.hash(check.password) : null }),
-      work: async ({ em, audit, emit }, { check, rehashed }) => {
+      prepare: async (check) => ({
+        check,
+        rehashed: check.proven && this.hasher.needsRehash(check.user.passwordHash) ? await this.hasher.hash(check.password) : null,
+        // Read before the user's row is locked, so the lock is held no longer than without MFA.
+        methods: check.proven ? await this.secondFactor.methodsFor(ctx.em, check.user.id) : [],
+      }),
+      work: async ({ em, audit, emit }, { check, rehashed, methods }) => {
         if (!check.proven) {
           // Committed, and only then is the login refused: the failure stays on the record.
           audit({ action: 'auth.login_failed', entityType: 'user', entityId: check.userId, userId: check.userId });
@@ -80,7 +85,6 @@ export class AuthService {
         const current = await em.getRepository(User).findOne({ id: check.user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== check.stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
         if (rehashed) current.passwordHash = rehashed;
-        const methods = await this.secondFactor.methodsFor(em, current.id);
         if (methods.length > 0) {
           // Half a sign-in: no session, and lastLoginAt waits for the second factor.
           audit({ action: 'auth.mfa_challenged', entityType: 'user', entityId: current.id, userId: current.id, newValues: { methods } });

@@ -15,7 +15,7 @@ export interface MfaRequired {
  * factors are stored or challenged.
  */
 export interface SecondFactorPort {
-  /** The second factors the user can answer with; empty: MFA is off for them. Read in the login's transaction. */
+  /** The second factors the user can answer with; empty: MFA is off for them. */
   methodsFor(em: EntityManager, userId: string): Promise<string[]>;
   /** Starts the second step; `authTimeMs`: when the password was proven. */
   challenge(userId: string, methods: string[], authTimeMs: number): Promise<MfaRequired>;

@@ -7,11 +7,11 @@ export class OrmPasskeyCredentialStore implements PasskeyCredentialStore {
   constructor(private readonly em: EntityManager) {}
 
   async listByUser(userId: string): Promise<StoredPasskey[]> {
-    return (await this.em.fork().find(WebAuthnCredential, { user: userId }, { orderBy: { createdAt: 'asc' } })).map(stored);
+    return (await this.em.fork({ keepTransactionContext: true }).find(WebAuthnCredential, { user: userId }, { orderBy: { createdAt: 'asc' } })).map(stored);
   }
 
   async findByCredentialId(credentialId: string): Promise<StoredPasskey | null> {
-    const row = await this.em.fork().findOne(WebAuthnCredential, { credentialId });
+    const row = await this.em.fork({ keepTransactionContext: true }).findOne(WebAuthnCredential, { credentialId });
     return row ? stored(row) : null;
   }
 
@@ -21,6 +21,9 @@ export class OrmPasskeyCredentialStore implements PasskeyCredentialStore {
       `insert into webauthn_credentials (id, user_id, credential_id, public_key, counter, transports, device_type, backed_up, name, created_at, last_used_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (credential_id) do nothing returning id`,
       [passkey.id, passkey.userId, passkey.credentialId, Buffer.from(passkey.publicKey), String(passkey.counter), passkey.transports ? JSON.stringify(passkey.transports) : null, passkey.deviceType, passkey.backedUp, passkey.name, passkey.createdAt, passkey.lastUsedAt],
+      'all',
+      // Inside a command's transaction, in it: it commits or rolls back with the audit row.
+      this.em.getTransactionContext(),
     );
     return inserted.length === 1;
   }

@@ -8,7 +8,7 @@ export class OrmTotpAuthenticatorStore implements TotpAuthenticatorStore {
   constructor(private readonly em: EntityManager) {}
 
   async get(userId: string): Promise<TotpAuthenticator | null> {
-    const row = await this.em.fork().findOne(MfaTotp, { user: userId }, { fields: ['secretSealed', 'confirmed'] });
+    const row = await this.em.fork({ keepTransactionContext: true }).findOne(MfaTotp, { user: userId }, { fields: ['secretSealed', 'confirmed'] });
     return row ? { secretSealed: row.secretSealed, confirmed: row.confirmed } : null;
   }
 
@@ -19,6 +19,9 @@ export class OrmTotpAuthenticatorStore implements TotpAuthenticatorStore {
        on conflict (user_id) do update set secret_sealed = excluded.secret_sealed, last_used_step = null, created_at = now(), updated_at = now()
        where mfa_totp.confirmed = false returning id`,
       [randomUUID(), userId, secretSealed],
+      'all',
+      // Inside a command's transaction, in it: it commits or rolls back with the audit row.
+      this.em.getTransactionContext(),
     );
     return rows.length === 1;
   }
