@@ -106,7 +106,7 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const mfaChallenges = new MfaChallengeService(redis ? new RedisMfaChallengeStore(redis.redis) : new MemoryMfaChallengeStore());
   // The login asks the second factor through a port; the second step needs the login's openSession.
   const secondFactor = { methodsFor: (...args: Parameters<MfaLoginService['methodsFor']>) => mfaLogins.methodsFor(...args), challenge: (...args: Parameters<MfaLoginService['challenge']>) => mfaLogins.challenge(...args) };
-  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache, secondFactor);
+  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache, secondFactor, config.mfa.requiredRoles);
   const mfaLogins: MfaLoginService = new MfaLoginService(mfaFactors, mfaChallenges, auth, loginThrottle, commands);
   const mfaAccounts = new MfaAccountService(mfaFactors, commands, users);
   const sessions = new SessionService(users, commands);

@@ -55,6 +55,8 @@ export class AuthService {
     private readonly commands: AuditedCommands,
     private readonly userCache: UserReadCache,
     private readonly secondFactor: SecondFactorPort = noSecondFactor,
+    /** MFA_REQUIRED_ROLES: callers of these roles without a second factor may only enrol one. */
+    private readonly mfaRequiredRoles: readonly string[] = [],
   ) {}
 
   /**
@@ -201,7 +203,9 @@ export class AuthService {
     if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
     // Opened under another stamp: the password changed, or the user was deactivated or demoted, since.
     if (session.stamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
-    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt, amr: claims.amr, authTime: claims.auth_time };
+    // Only for the roles that must enrol, so every other request costs no extra query.
+    const mustEnrolMfa = this.mfaRequiredRoles.includes(user.role) && (await withOrmErrors(() => this.secondFactor.methodsFor(ctx.em, user.id))).length === 0;
+    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt, amr: claims.amr, authTime: claims.auth_time, ...(mustEnrolMfa ? { mustEnrolMfa } : {}) };
   }
 
   /** Starts a session for a user whose credentials (and second factor, if any) were just proven. */

@@ -3,6 +3,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  MfaEnrolmentRequiredError,
   MalformedInputError,
   NotFoundError,
   PreconditionFailedError,
@@ -28,6 +29,7 @@ const kindByError = new Map<Function, ProblemKind>([
   [UnauthenticatedError, { status: 401, slug: 'unauthenticated', title: 'Authentication required' }],
   [ReauthenticationRequiredError, REAUTHENTICATION_PROBLEM],
   [ForbiddenError, { status: 403, slug: 'forbidden', title: 'Forbidden' }],
+  [MfaEnrolmentRequiredError, { status: 403, slug: 'mfa-enrolment-required', title: 'Second factor required' }],
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
   [ConflictError, { status: 409, slug: 'conflict', title: 'Conflict' }],
   [PreconditionFailedError, { status: 412, slug: 'precondition-failed', title: 'Precondition failed' }],
@@ -77,6 +79,7 @@ export function problemMiddleware(options: ProblemMiddlewareOptions): ErrorReque
         problem.retryAfter = error.retryAfterSeconds;
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
       }
+      if (error instanceof MfaEnrolmentRequiredError) problem.code = error.code;
       if (error instanceof ReauthenticationRequiredError) {
         // A 401 that a new token of the same kind will not fix: the client signs in again (RFC 9470).
         problem.code = error.code;
