@@ -4,7 +4,7 @@ import type { AuditedCommands } from '../audit/audited-command.pipeline';
 import type { AuthService, TokenPair } from '../auth/auth.service';
 import type { MfaRequired, SecondFactorPort } from '../auth/second-factor.port';
 import { type LoginThrottle, throttledAccount } from '../auth/throttle/login.throttle';
-import { TooManyRequestsError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
+import { DomainError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
 import { validateInput } from '../platform/validation/validate-input';
 import { User } from '../users/user.entity';
 import type { UserChanged } from '../users/user.events';
@@ -37,7 +37,7 @@ export class MfaLoginService implements SecondFactorPort {
   }
 
   async challenge(userId: string, methods: string[], authTimeMs: number): Promise<MfaRequired> {
-    const { mfaToken } = await this.challenges.issue({ userId, methods: methods as MfaMethod[], amr: ['pwd'], authTime: authTimeMs });
+    const { mfaToken } = await challengeStore(() => this.challenges.issue({ userId, methods: methods as MfaMethod[], amr: ['pwd'], authTime: authTimeMs }));
     return { mfaRequired: true, mfaToken, methods, expiresIn: this.challenges.ttlSeconds };
   }
 
@@ -47,7 +47,7 @@ export class MfaLoginService implements SecondFactorPort {
       throw new ValidationError([{ field: 'code', message: 'give either code (from the authenticator app) or recoveryCode' }]);
     }
     let account: string | null = null;
-    const result = await this.challenges.attempt<MfaMethod>(input.mfaToken, async (challenge) => {
+    const result = await challengeStore(() => this.challenges.attempt<MfaMethod>(input.mfaToken, async (challenge) => {
       const user = await ctx.em.getRepository(User).findOne({ id: challenge.userId, deletedAt: null });
       if (!user || !user.isActive) return null;
       account = throttledAccount(user);
@@ -57,7 +57,7 @@ export class MfaLoginService implements SecondFactorPort {
       const mfa = this.factors.on(ctx.em);
       if (input.code !== undefined) return (await mfa.verifyTotp(user.id, input.code)).ok ? 'totp' : null;
       return (await mfa.useRecoveryCode(user.id, input.recoveryCode as string)) ? 'recovery_code' : null;
-    });
+    }));
     if (!result.ok && result.reason === 'expired') throw new UnauthenticatedError(EXPIRED);
     if (!result.ok) {
       if (account !== null) await this.throttle.recordFailure(account, ctx.ipAddress);
@@ -97,5 +97,19 @@ export class MfaLoginService implements SecondFactorPort {
         audit({ action: 'auth.mfa_failed', entityType: 'user', entityId: userId, userId, newValues: { attemptsLeft } });
       },
     });
+  }
+}
+
+/**
+ * The challenges live in Redis when there is one: unreachable, a sign-in with MFA cannot be finished
+ * safely (single use and the attempt count are kept there), so it is refused as unavailable (503),
+ * never answered as an internal error. The rules' own refusals pass through.
+ */
+async function challengeStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new ServiceUnavailableError('Sign-in with a second factor is unavailable right now; try again shortly.');
   }
 }

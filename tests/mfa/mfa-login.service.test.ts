@@ -5,7 +5,7 @@ import { MfaChallengeService } from '../../src/mfa/challenge/mfa-challenge.servi
 import { MemoryMfaChallengeStore } from '../../src/mfa/challenge/mfa-challenge.store';
 import { MfaLoginService } from '../../src/mfa/mfa-login.service';
 import type { MfaServiceFactory } from '../../src/mfa/mfa-service.factory';
-import { TooManyRequestsError, UnauthenticatedError, ValidationError } from '../../src/platform/errors/domain.errors';
+import { ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../../src/platform/errors/domain.errors';
 import { createLogger } from '../../src/platform/observability/logger';
 import { RedisFailureReporter } from '../../src/platform/redis/redis-failure.reporter';
 import { User } from '../../src/users/user.entity';
@@ -78,5 +78,13 @@ describe('MfaLoginService (no database)', () => {
     await expect(env.service.verify(env.ctx, { mfaToken })).rejects.toBeInstanceOf(ValidationError);
     await expect(env.service.verify(env.ctx, { mfaToken, code: '123456', recoveryCode: env.recoveryCodes[0] })).rejects.toBeInstanceOf(ValidationError);
     await expect(env.service.verify(env.ctx, { mfaToken, code: env.kit.totp.generate(env.secret) })).resolves.toMatchObject({ sessionId: 'session-1' });
+  });
+
+  it('answers 503, not an internal error, when the challenge store is unreachable', async () => {
+    const env = await setUp();
+    const down = { save: async () => Promise.reject(new Error('Connection is closed.')), takeAttempt: async () => Promise.reject(new Error('Connection is closed.')), consume: async () => false };
+    const service = new MfaLoginService({ on: () => env.kit.service } as unknown as MfaServiceFactory, new MfaChallengeService(down), {} as AuthService, env.throttle, env.commands);
+    await expect(service.challenge(USER_ID, ['totp'], Date.now())).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(service.verify(env.ctx, { mfaToken: 'a'.repeat(43), code: '123456' })).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
 });
