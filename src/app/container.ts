@@ -5,11 +5,15 @@ import type { Logger } from '../platform/observability/logger';
 import { RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisConnections } from '../platform/redis/redis.client';
-import { AuditLogResolver, AuthResolver, UserResolver } from '../resolvers';
+import { AuditLogResolver, AuthResolver, MfaResolver, UserResolver } from '../resolvers';
 import { LoginThrottle } from '../auth/throttle/login.throttle';
 import { PasswordHasher } from '../auth/passwords/password.hasher';
 import { TokenService } from '../auth/tokens/token.service';
-import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, PasswordService, SessionService, UserService } from '../services';
+import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, MfaAccountService, MfaLoginService, PasswordService, SessionService, UserService } from '../services';
+import { MfaChallengeService, MemoryMfaChallengeStore, RecoveryCodeFactor, RedisMfaChallengeStore } from '../mfa';
+import { MfaServiceFactory } from '../mfa/mfa-service.factory';
+import { loadKeyRing } from '../platform/crypto/key-ring.loader';
+import { SecretBox } from '../platform/crypto/secret.box';
 import { ReplicaRouter, replicaUrlsOf } from '../platform/db/replica.router';
 import { WriterStickiness } from '../platform/db/writer.stickiness';
 import { createStateStores } from './state-stores';
@@ -46,7 +50,16 @@ export interface Services {
   replicaReads: ReplicaRouter;
   /** The revocation epoch as the caches see it (its tag is part of every cached session and user key). */
   cacheEpoch: CacheEpoch;
+  /** MFA over any EntityManager (src/mfa), for the passkey and account doors too. */
+  mfaFactors: MfaServiceFactory;
+  mfaAccounts: MfaAccountService;
+  /** The login's second step; also the AuthService's SecondFactorPort. */
+  mfaLogins: MfaLoginService;
+  mfaChallenges: MfaChallengeService;
 }
+
+/** The issuer an authenticator app shows above the account name. */
+const TOTP_ISSUER = 'User API';
 
 /** Wires every service once per process; requests share them and bring their own context. */
 export interface Infrastructure {
@@ -88,11 +101,18 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events);
   const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, commands, userCache, replicaReads);
   const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
-  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache);
+  const { ring } = loadKeyRing({ nodeEnv: config.env, spec: config.mfa.encryptionKey, dataDir: config.dataDir });
+  const mfaFactors = new MfaServiceFactory(new SecretBox(ring), new RecoveryCodeFactor(ring), TOTP_ISSUER);
+  const mfaChallenges = new MfaChallengeService(redis ? new RedisMfaChallengeStore(redis.redis) : new MemoryMfaChallengeStore());
+  // The login asks the second factor through a port; the second step needs the login's openSession.
+  const secondFactor = { methodsFor: (...args: Parameters<MfaLoginService['methodsFor']>) => mfaLogins.methodsFor(...args), challenge: (...args: Parameters<MfaLoginService['challenge']>) => mfaLogins.challenge(...args) };
+  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache, secondFactor, config.mfa.requiredRoles);
+  const mfaLogins: MfaLoginService = new MfaLoginService(mfaFactors, mfaChallenges, auth, loginThrottle, commands);
+  const mfaAccounts = new MfaAccountService(mfaFactors, commands, users);
   const sessions = new SessionService(users, commands);
   const passwords = new PasswordService(users, hasher, commands, loginThrottle);
   const auditQueries = new AuditQueryService(replicaReads);
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands };
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges };
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */
@@ -101,6 +121,7 @@ export function resolverContainer(services: Services): ContainerType {
     [UserResolver, new UserResolver(services.users, services.sessions, services.auditQueries)],
     [AuthResolver, new AuthResolver(services.auth, services.sessions, services.passwords)],
     [AuditLogResolver, new AuditLogResolver(services.auditQueries)],
+    [MfaResolver, new MfaResolver(services.auth, services.mfaAccounts, services.mfaLogins)],
   ]);
   return {
     get(resolverClass: Function) {

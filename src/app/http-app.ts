@@ -16,7 +16,7 @@ import { securityHeaders } from '../http/security-headers';
 import type { Logger } from '../platform/observability/logger';
 import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
 import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
-import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, usersRouter } from '../rest';
+import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, mfaRouter, userMfaRouter, usersRouter } from '../rest';
 import { assertRoutesHaveOperations, canonicalRouter, type RouteGuard, routeGuard, routesOf, unmatchedGuard } from '../http/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from '../platform/readiness';
@@ -43,6 +43,10 @@ export function restRoutersOf(services: Services, guard: RouteGuard): Record<str
     '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
     '/audit-logs': auditLogsRouter(services.auditQueries, guard),
     '/auth': authRouter(services.auth, guard),
+    '/auth/mfa': mfaRouter({ mfaAccounts: services.mfaAccounts, mfaLogins: services.mfaLogins }, guard),
+    // Its one route is /users/:id/mfa: mounted at /v1 itself, since a router under /users would
+    // see the id in its base URL rather than the route's template.
+    '': userMfaRouter({ mfaAccounts: services.mfaAccounts }, guard),
   };
 }
 

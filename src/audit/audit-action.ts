@@ -11,4 +11,12 @@ export type AuditAction =
   | 'auth.logout'
   | 'auth.refresh_reuse_detected'
   | 'auth.password_changed'
-  | 'session.revoked';
+  | 'session.revoked'
+  | 'auth.mfa_challenged'
+  | 'auth.mfa_failed'
+  | 'mfa.totp_setup_started'
+  | 'mfa.totp_enabled'
+  | 'mfa.totp_disabled'
+  | 'mfa.recovery_codes_regenerated'
+  | 'mfa.recovery_code_used'
+  | 'mfa.reset';

@@ -3,7 +3,8 @@ import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import { ChangePasswordInput } from '../users/user.inputs';
 import type { Session } from './sessions/session.entity';
-import type { AuthService, TokenPair } from './auth.service';
+import { type AuthService, isMfaRequired, type TokenPair } from './auth.service';
+import { MfaRequiredError } from './second-factor.port';
 import type { PasswordService } from './passwords/password.service';
 import type { SessionService } from './sessions/session.service';
 import { AuthPayloadType } from './auth-payload.type';
@@ -17,9 +18,11 @@ export class AuthResolver {
     private readonly passwords: PasswordService,
   ) {}
 
-  @Mutation(() => AuthPayloadType, { description: 'Username or email, in any letter case.' })
-  login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<TokenPair> {
-    return this.auth.login(ctx, { username, password });
+  @Mutation(() => AuthPayloadType, { description: 'Username or email, in any letter case. With MFA on: the error MFA_REQUIRED with the challenge (signIn answers it as a union member).' })
+  async login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<TokenPair> {
+    const result = await this.auth.login(ctx, { username, password });
+    if (isMfaRequired(result)) throw new MfaRequiredError(result);
+    return result;
   }
 
   @Mutation(() => AuthPayloadType, { description: 'Trades a refresh token for a new pair; the old one stops working.' })

@@ -9,13 +9,15 @@ import { withOrmErrors } from '../platform/errors/orm-error.translator';
 import { type LoginThrottle, throttledAccount } from './throttle/login.throttle';
 import type { PasswordHasher } from './passwords/password.hasher';
 import { hashToken } from './tokens/token.hasher';
-import type { TokenService } from './tokens/token.service';
+import type { Authentication, TokenService } from './tokens/token.service';
+import { authenticationClaims } from '../mfa/step-up.policy';
 import { validateInput } from '../platform/validation/validate-input';
 import type { AuditedCommands } from '../audit/audited-command.pipeline';
 import type { SessionCache } from './sessions/session.cache';
 import type { UserReadCache } from '../users/cache/user.cache';
 import type { UserChanged } from '../users/user.events';
 import type { SessionChanged, SessionsEnded } from './sessions/session.events';
+import { type MfaRequired, noSecondFactor, type SecondFactorPort } from './second-factor.port';
 
 export interface TokenPair {
   accessToken: string;
@@ -24,6 +26,13 @@ export interface TokenPair {
   expiresIn: number;
   user: User;
   sessionId: string;
+}
+
+/** What a login answers: the token pair, or, with MFA on, the challenge of its second step. */
+export type LoginResult = TokenPair | MfaRequired;
+
+export function isMfaRequired(result: LoginResult): result is MfaRequired {
+  return 'mfaRequired' in result;
 }
 
 /** How long a just-rotated refresh token counts as a client race rather than theft. */
@@ -45,20 +54,28 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly commands: AuditedCommands,
     private readonly userCache: UserReadCache,
+    private readonly secondFactor: SecondFactorPort = noSecondFactor,
+    /** MFA_REQUIRED_ROLES: callers of these roles without a second factor may only enrol one. */
+    private readonly mfaRequiredRoles: readonly string[] = [],
   ) {}
 
   /**
    * Unknown user, wrong password, deactivated or deleted account: one answer and about one cost
    * (a dummy hash is verified when there is no user), so accounts cannot be enumerated.
    */
-  async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
-    const pair = await this.commands.run(ctx, {
+  async login(ctx: RequestContext, raw: unknown): Promise<LoginResult> {
+    const outcome = await this.commands.run(ctx, {
       name: 'auth.login',
       validate: () => validateInput(LoginInput, raw),
       // Anyone may try; proving the credentials is what authorizes opening a session.
       authorize: ({ username, password }) => this.checkCredentials(ctx, username, password),
-      prepare: async (check) => ({ check, rehashed: check.proven && this.hasher.needsRehash(check.user.passwordHash) ? await this.hasher.hash(check.password) : null }),
-      work: async ({ em, audit, emit }, { check, rehashed }) => {
+      prepare: async (check) => ({
+        check,
+        rehashed: check.proven && this.hasher.needsRehash(check.user.passwordHash) ? await this.hasher.hash(check.password) : null,
+        // Read before the user's row is locked, so the lock is held no longer than without MFA.
+        methods: check.proven ? await this.secondFactor.methodsFor(ctx.em, check.user.id) : [],
+      }),
+      work: async ({ em, audit, emit }, { check, rehashed, methods }) => {
         if (!check.proven) {
           // Committed, and only then is the login refused: the failure stays on the record.
           audit({ action: 'auth.login_failed', entityType: 'user', entityId: check.userId, userId: check.userId });
@@ -69,17 +86,27 @@ export class AuthService {
         // this login fails. Committed first, this login's session is ended by that change instead.
         const current = await em.getRepository(User).findOne({ id: check.user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== check.stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
-        current.lastLoginAt = new Date();
         if (rehashed) current.passwordHash = rehashed;
-        const opened = this.openSession(em, ctx, current);
+        if (methods.length > 0) {
+          // Half a sign-in: no session, and lastLoginAt waits for the second factor.
+          audit({ action: 'auth.mfa_challenged', entityType: 'user', entityId: current.id, userId: current.id, newValues: { methods } });
+          if (rehashed) emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['password'] });
+          return { mfa: { userId: current.id, methods, account: throttledAccount(current) } };
+        }
+        current.lastLoginAt = new Date();
+        const opened = this.openSession(em, ctx, current, authenticationClaims(['pwd'], Date.now()));
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id });
         // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: rehashed ? ['lastLoginAt', 'password'] : ['lastLoginAt'] });
-        return opened;
+        return { opened, account: throttledAccount(current) };
       },
     });
-    if (!pair) throw new UnauthenticatedError(INVALID_CREDENTIALS);
-    return pair;
+    if (!outcome) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    // With MFA on, the password alone does not clear the failures: wrong codes count toward the same
+    // lock-out, and a known password must not reset it between batches of guessed codes.
+    if (outcome.mfa) return this.secondFactor.challenge(outcome.mfa.userId, outcome.mfa.methods, Date.now());
+    await this.throttle.recordSuccess(outcome.account, ctx.ipAddress);
+    return outcome.opened;
   }
 
   /**
@@ -104,15 +131,17 @@ export class AuthService {
         }
         const user = session.user;
         if (!user.isActive || user.deletedAt !== null || session.securityStamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
-        return { session, user, presentedHash };
+        return { session, user, presentedHash, claims };
       },
-      work: async ({ em, emit }, { session, user, presentedHash }) => {
-        const next = this.tokens.issueRefresh(user.id, session.id);
+      work: async ({ em, emit }, { session, user, presentedHash, claims }) => {
+        // The sign-in's time and factors carry over: a refresh is not a sign-in (step-up asks for one).
+        const authentication = { amr: claims.amr, auth_time: claims.auth_time };
+        const next = this.tokens.issueRefresh(user.id, session.id, authentication);
         // Only one of two racing rotations matches the presented hash; the other is refused.
         const won = await em.getRepository(Session).rotate(session.id, presentedHash, hashToken(next.token), next.expiresAt);
         if (!won) throw new UnauthenticatedError('The refresh token has already been used.');
         emit<SessionChanged>({ type: 'SessionChanged', sessionId: session.id });
-        const access = this.tokens.issueAccess(user, session.id);
+        const access = this.tokens.issueAccess(user, session.id, authentication);
         return { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
       },
     });
@@ -174,11 +203,13 @@ export class AuthService {
     if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
     // Opened under another stamp: the password changed, or the user was deactivated or demoted, since.
     if (session.stamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');
-    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt };
+    // Only for the roles that must enrol, so every other request costs no extra query.
+    const mustEnrolMfa = this.mfaRequiredRoles.includes(user.role) && (await withOrmErrors(() => this.secondFactor.methodsFor(ctx.em, user.id))).length === 0;
+    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt, amr: claims.amr, authTime: claims.auth_time, ...(mustEnrolMfa ? { mustEnrolMfa } : {}) };
   }
 
-  /** Starts a session for a user whose credentials were just proven. */
-  openSession(em: EntityManager, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User): TokenPair {
+  /** Starts a session for a user whose credentials (and second factor, if any) were just proven. */
+  openSession(em: EntityManager, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User, authentication: Authentication): TokenPair {
     const session = em.create(Session, {
       user,
       tokenHash: '',
@@ -187,11 +218,11 @@ export class AuthService {
       userAgent: ctx.userAgent.slice(0, 512),
       expiresAt: new Date(),
     });
-    const refresh = this.tokens.issueRefresh(user.id, session.id);
+    const refresh = this.tokens.issueRefresh(user.id, session.id, authentication);
     session.tokenHash = hashToken(refresh.token);
     session.expiresAt = refresh.expiresAt;
     em.persist(session);
-    const access = this.tokens.issueAccess(user, session.id);
+    const access = this.tokens.issueAccess(user, session.id, authentication);
     return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
   }
 
@@ -210,7 +241,6 @@ export class AuthService {
       await this.throttle.recordFailure(account, ctx.ipAddress);
       return { proven: false, userId: user?.id ?? null };
     }
-    await this.throttle.recordSuccess(account, ctx.ipAddress);
     return { proven: true, user, password, stampChecked: stampChecked as string };
   }
 

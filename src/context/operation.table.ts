@@ -2,6 +2,8 @@ import type { AuditAction } from '../audit/audit-action';
 import type { UserRole } from '../users/user-role';
 import type { UserAction } from '../users/user.policy';
 import type { RateCategory } from '../platform/rate-limit/rate-limit.policy';
+import { MfaEnrolmentRequiredError } from '../platform/errors/domain.errors';
+import type { Actor } from './request-context';
 
 /** The least a caller must be: anyone, or signed in with at least this role (`user`: any signed-in caller). */
 export type MinimumRole = 'anyone' | `${UserRole}`;
@@ -26,17 +28,27 @@ export interface Operation {
   readonly audit: readonly AuditAction[];
   /** The policy actions the service checks. */
   readonly policy: readonly UserAction[];
+  /** Open to a caller who must enrol a second factor first (MFA_REQUIRED_ROLES): signing in and out, and enrolment. */
+  readonly beforeEnrolment?: true;
 }
 
 const signUpOrWrite: RateSpend = { anonymous: 'signup', signedIn: 'write' };
 
 export const operations = {
-  login: { rest: ['POST /v1/auth/login'], graphql: 'Mutation.login', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed'], policy: [] },
-  refreshToken: { rest: ['POST /v1/auth/refresh'], graphql: 'Mutation.refreshToken', rate: 'auth', requires: 'anyone', audit: ['auth.refresh_reuse_detected'], policy: [] },
-  logout: { rest: ['POST /v1/auth/logout'], graphql: 'Mutation.logout', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [] },
-  logoutAll: { rest: ['POST /v1/auth/logout-all'], graphql: 'Mutation.logoutAll', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [] },
-  validateToken: { rest: ['GET /v1/auth/validate'], rate: 'read', requires: 'user', audit: [], policy: [] },
-  me: { rest: [], graphql: 'Query.me', rate: 'read', requires: 'user', audit: [], policy: ['read'] },
+  login: { rest: ['POST /v1/auth/login'], graphql: 'Mutation.login', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed', 'auth.mfa_challenged'], policy: [], beforeEnrolment: true },
+  signIn: { rest: [], graphql: 'Mutation.signIn', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed', 'auth.mfa_challenged'], policy: [], beforeEnrolment: true },
+  verifyMfa: { rest: ['POST /v1/auth/mfa/verify'], graphql: 'Mutation.verifyMfa', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.mfa_failed', 'mfa.recovery_code_used'], policy: [], beforeEnrolment: true },
+  mfaStatus: { rest: ['GET /v1/auth/mfa'], rate: 'read', requires: 'user', audit: [], policy: [], beforeEnrolment: true },
+  setupTotp: { rest: ['POST /v1/auth/mfa/totp/setup'], graphql: 'Mutation.setupTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_setup_started'], policy: ['manageMfa'], beforeEnrolment: true },
+  confirmTotp: { rest: ['POST /v1/auth/mfa/totp/confirm'], graphql: 'Mutation.confirmTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_enabled'], policy: ['manageMfa'], beforeEnrolment: true },
+  disableTotp: { rest: ['DELETE /v1/auth/mfa/totp'], graphql: 'Mutation.disableTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_disabled'], policy: ['manageMfa'] },
+  regenerateRecoveryCodes: { rest: ['POST /v1/auth/mfa/recovery-codes'], graphql: 'Mutation.regenerateRecoveryCodes', rate: 'write', requires: 'user', audit: ['mfa.recovery_codes_regenerated'], policy: ['manageMfa'] },
+  resetUserMfa: { rest: ['DELETE /v1/users/:id/mfa'], graphql: 'Mutation.resetUserMfa', rate: 'write', requires: 'admin', audit: ['mfa.reset'], policy: ['read', 'resetMfa'] },
+  refreshToken: { rest: ['POST /v1/auth/refresh'], graphql: 'Mutation.refreshToken', rate: 'auth', requires: 'anyone', audit: ['auth.refresh_reuse_detected'], policy: [], beforeEnrolment: true },
+  logout: { rest: ['POST /v1/auth/logout'], graphql: 'Mutation.logout', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [], beforeEnrolment: true },
+  logoutAll: { rest: ['POST /v1/auth/logout-all'], graphql: 'Mutation.logoutAll', rate: 'write', requires: 'user', audit: ['auth.logout'], policy: [], beforeEnrolment: true },
+  validateToken: { rest: ['GET /v1/auth/validate'], rate: 'read', requires: 'user', audit: [], policy: [], beforeEnrolment: true },
+  me: { rest: [], graphql: 'Query.me', rate: 'read', requires: 'user', audit: [], policy: ['read'], beforeEnrolment: true },
   createUser: { rest: ['POST /v1/users'], graphql: 'Mutation.createUser', rate: signUpOrWrite, requires: 'anyone', audit: ['user.created'], policy: ['create', 'createPrivileged'] },
   listUsers: { rest: ['GET /v1/users'], graphql: 'Query.users', rate: 'read', requires: 'moderator', audit: [], policy: ['list'] },
   getUser: { rest: ['GET /v1/users/:id'], graphql: 'Query.user', rate: 'read', requires: 'user', audit: [], policy: ['read'] },
@@ -71,6 +83,15 @@ export function operationOfRoute(method: string, template: string): OperationNam
 /** The operation a GraphQL root field is, by its coordinate (`Mutation.login`). */
 export function operationOfField(typeName: string, fieldName: string): OperationName | undefined {
   return byField.get(`${typeName}.${fieldName}`);
+}
+
+/**
+ * MFA_REQUIRED_ROLES, for both doors: a caller who must enrol a second factor may run only the
+ * operations marked beforeEnrolment; anything else is refused with a clear reason.
+ */
+export function assertEnrolledFor(name: OperationName, actor: Pick<Actor, 'mustEnrolMfa'> | null): void {
+  const operation: Operation = operations[name];
+  if (actor?.mustEnrolMfa && !operation.beforeEnrolment) throw new MfaEnrolmentRequiredError();
 }
 
 /** The one place that decides which bucket a call spends from, for REST and GraphQL alike. */

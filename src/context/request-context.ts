@@ -10,6 +10,11 @@ export interface Actor {
   sessionId: string;
   tokenId: string;
   tokenExpiresAt: Date;
+  /** How and when the user signed in (the token's `amr`, `auth_time`); absent on tokens from before MFA. */
+  amr?: readonly string[];
+  authTime?: number;
+  /** MFA_REQUIRED_ROLES names the role and no second factor is enrolled: only enrolment may proceed. */
+  mustEnrolMfa?: boolean;
 }
 
 /** Everything one request carries down the layers; built once per request. */

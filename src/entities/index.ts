@@ -3,7 +3,8 @@ import { PasswordHistory } from '../auth/passwords/password-history.entity';
 import { OneTimeToken } from '../auth/tokens/one-time-token.entity';
 import { Session } from '../auth/sessions/session.entity';
 import { User } from '../users/user.entity';
+import { mfaEntities } from '../mfa/mfa.entities';
 
 export { AuditLog, OneTimeToken, PasswordHistory, Session, User };
 export { UserRole } from '../users/user-role';
-export const entities = [User, Session, AuditLog, PasswordHistory, OneTimeToken];
+export const entities = [User, Session, AuditLog, PasswordHistory, OneTimeToken, ...mfaEntities];

@@ -4,6 +4,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ConflictError, DomainError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
 import { translateOrmError } from '../platform/errors/orm-error.translator';
 import { variableFieldError } from './variable-errors';
+import { MfaRequiredError } from '../auth/second-factor.port';
 
 const codeByDomainCode: Record<string, string> = {
   MALFORMED_INPUT: 'BAD_USER_INPUT',
@@ -68,6 +69,7 @@ function mapError(formatted: GraphQLFormattedError, error: unknown, reportUnexpe
     if (original instanceof ValidationError) extensions.errors = original.errors;
     if (original instanceof ConflictError && original.field) extensions.field = original.field;
     if (original instanceof TooManyRequestsError) extensions.retryAfter = original.retryAfterSeconds;
+    if (original instanceof MfaRequiredError) Object.assign(extensions, { mfaToken: original.challenge.mfaToken, methods: original.challenge.methods, expiresIn: original.challenge.expiresIn });
     return { ...base, message: original.message, extensions };
   }
   const code = formatted.extensions?.code;

@@ -6,6 +6,7 @@ import { AUDIT_LIST_PARAMS, PAGE_PARAMS } from '../audit/audit-log.presenter';
 import { type ParamSpec, paramSchema } from './query-params';
 import { USER_LIST_PARAMS } from '../users/user-list.query';
 import { userOpenApiSchema } from '../users/user-view.openapi';
+import { mfaOpenApiPaths, mfaOpenApiSchemas } from '../mfa/mfa.openapi';
 import { operationOfRoute, operations, rateCategoryOf, treatsSignedInDifferently } from '../context/operation.table';
 
 type Json = Record<string, unknown>;
@@ -124,6 +125,7 @@ const outputSchemas: Record<string, Json> = {
       requestId: { type: 'string' },
       field: { type: 'string', description: 'The conflicting field, on 409.' },
       retryAfter: { type: 'integer', description: 'Seconds, on 429.' },
+      code: { type: 'string', description: 'REAUTHENTICATION_REQUIRED, on a 401 that asks for a recent sign-in.' },
       errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
     },
   },
@@ -170,7 +172,7 @@ export function buildOpenApiDocument(): Json {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { ...inputSchemas(), ...outputSchemas },
+      schemas: { ...inputSchemas(), ...outputSchemas, ...mfaOpenApiSchemas },
     },
     paths: withOperationFacts({
       '/v1/users': {
@@ -257,7 +259,7 @@ export function buildOpenApiDocument(): Json {
         post: {
           summary: 'Log in with username or email',
           requestBody: body('LoginInput'),
-          responses: { '200': { description: 'Tokens', content: json(ref('TokenPair')) }, '422': problem('Missing fields.'), ...COMMON_ERRORS, '401': problem('Invalid username or password (one answer for every cause).'), '429': problem('Too many failures or requests; see Retry-After.') },
+          responses: { '200': { description: 'Tokens; or, with MFA on, the challenge of the second step (no tokens)', content: json({ oneOf: [ref('TokenPair'), ref('MfaChallenge')] }) }, '422': problem('Missing fields.'), ...COMMON_ERRORS, '401': problem('Invalid username or password (one answer for every cause).'), '429': problem('Too many failures or requests; see Retry-After.') },
         },
       },
       '/v1/auth/refresh': {
@@ -279,6 +281,7 @@ export function buildOpenApiDocument(): Json {
       '/v1/auth/validate': {
         get: { summary: 'Check a bearer token (for gateways)', responses: { '200': { description: 'Valid', content: json(ref('Validation')) }, ...COMMON_ERRORS } },
       },
+      ...mfaOpenApiPaths,
     }),
   };
 }

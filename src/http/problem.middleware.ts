@@ -3,6 +3,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  MfaEnrolmentRequiredError,
   MalformedInputError,
   NotFoundError,
   PreconditionFailedError,
@@ -13,6 +14,7 @@ import {
   ValidationError,
 } from '../platform/errors/domain.errors';
 import { translateOrmError } from '../platform/errors/orm-error.translator';
+import { REAUTHENTICATION_PROBLEM, ReauthenticationRequiredError, STEP_UP_MAX_AGE_SECONDS } from '../mfa/step-up.policy';
 import { type Problem, sendProblem } from './problem';
 
 interface ProblemKind {
@@ -25,7 +27,9 @@ const kindByError = new Map<Function, ProblemKind>([
   [MalformedInputError, { status: 400, slug: 'malformed-request', title: 'Malformed request' }],
   [ValidationError, { status: 422, slug: 'validation-failed', title: 'Validation failed' }],
   [UnauthenticatedError, { status: 401, slug: 'unauthenticated', title: 'Authentication required' }],
+  [ReauthenticationRequiredError, REAUTHENTICATION_PROBLEM],
   [ForbiddenError, { status: 403, slug: 'forbidden', title: 'Forbidden' }],
+  [MfaEnrolmentRequiredError, { status: 403, slug: 'mfa-enrolment-required', title: 'Second factor required' }],
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
   [ConflictError, { status: 409, slug: 'conflict', title: 'Conflict' }],
   [PreconditionFailedError, { status: 412, slug: 'precondition-failed', title: 'Precondition failed' }],
@@ -74,6 +78,12 @@ export function problemMiddleware(options: ProblemMiddlewareOptions): ErrorReque
       if (error instanceof TooManyRequestsError) {
         problem.retryAfter = error.retryAfterSeconds;
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      }
+      if (error instanceof MfaEnrolmentRequiredError) problem.code = error.code;
+      if (error instanceof ReauthenticationRequiredError) {
+        // A 401 that a new token of the same kind will not fix: the client signs in again (RFC 9470).
+        problem.code = error.code;
+        res.setHeader('WWW-Authenticate', `Bearer realm="user-api", error="insufficient_user_authentication", max_age=${STEP_UP_MAX_AGE_SECONDS}`);
       }
       if (error instanceof UnauthenticatedError) {
         const presented = typeof req.headers.authorization === 'string';

@@ -12,6 +12,8 @@ export interface Problem {
   errors?: FieldError[];
   field?: string;
   retryAfter?: number;
+  /** The domain error's code where clients must tell it from its status alone (REAUTHENTICATION_REQUIRED). */
+  code?: string;
 }
 
 export function sendProblem(res: Response, problem: Problem): void {

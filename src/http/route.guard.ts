@@ -1,5 +1,5 @@
 import { type RequestHandler, Router } from 'express';
-import { operationOfRoute, rateCategoryOf } from '../context/operation.table';
+import { assertEnrolledFor, operationOfRoute, rateCategoryOf } from '../context/operation.table';
 import type { RateCategory } from '../platform/rate-limit/rate-limit.policy';
 import { rateLimitedError, type RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { contextOf } from './json-body';
@@ -31,6 +31,11 @@ export function routeGuard(rateLimits: RateLimitService): RouteGuard {
     const operation = template === undefined ? undefined : operationOfRoute(req.method, template);
     // createApp refuses to start with a route the table does not know; this only guards a guard misplaced.
     if (!operation) return next(new Error(`No operation for ${req.method} ${template ?? req.path}.`));
+    try {
+      assertEnrolledFor(operation, contextOf(res).actor);
+    } catch (error) {
+      return next(error);
+    }
     // Returned, so express 5 passes a rejection (the limiter failing closed) on as an error.
     return limit(rateCategoryOf(operation, contextOf(res).actor !== null))(req, res, next);
   };

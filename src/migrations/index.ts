@@ -6,6 +6,7 @@ import { Migration20261127000000_email_key } from './Migration20261127000000_ema
 import { Migration20261127010000_user_version } from './Migration20261127010000_user_version';
 import { Migration20261127020000_revocation_epoch } from './Migration20261127020000_revocation_epoch';
 import { Migration20261127030000_security_stamp } from './Migration20261127030000_security_stamp';
+import { Migration20261206000000_mfa } from './Migration20261206000000_mfa';
 import { Migration20261206010000_one_time_tokens } from './Migration20261206010000_one_time_tokens';
 
 /** Every migration, oldest first; add new ones at the end. */
@@ -18,5 +19,6 @@ export const migrationsList = [
   { name: 'Migration20261127010000_user_version', class: Migration20261127010000_user_version },
   { name: 'Migration20261127020000_revocation_epoch', class: Migration20261127020000_revocation_epoch },
   { name: 'Migration20261127030000_security_stamp', class: Migration20261127030000_security_stamp },
+  { name: 'Migration20261206000000_mfa', class: Migration20261206000000_mfa },
   { name: 'Migration20261206010000_one_time_tokens', class: Migration20261206010000_one_time_tokens },
 ];

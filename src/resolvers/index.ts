@@ -1,10 +1,11 @@
 /**
- * The index of GraphQL resolvers. Each lives in its feature folder (users/, auth/, audit/) beside
+ * The index of GraphQL resolvers. Each lives in its feature folder (users/, auth/, audit/, mfa/) beside
  * the service it calls; this list is what the schema is built from.
  */
 import { AuditLogResolver } from '../audit/audit-log.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
+import { MfaResolver } from '../mfa/mfa.resolver';
 import { UserResolver } from '../users/user.resolver';
 
-export { AuditLogResolver, AuthResolver, UserResolver };
-export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver] as const;
+export { AuditLogResolver, AuthResolver, MfaResolver, UserResolver };
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver] as const;

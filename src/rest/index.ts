@@ -1,9 +1,10 @@
 /**
- * The index of REST routers: the feature routers (users/, auth/, audit/) and the service's own pages
+ * The index of REST routers: the feature routers (users/, auth/, audit/, mfa/) and the service's own pages
  * and probes (http/). The Express app mounts them from here.
  */
 export { auditLogsRouter } from '../audit/audit-logs.router';
 export { authRouter } from '../auth/auth.router';
+export { mfaRouter, userMfaRouter } from '../mfa/mfa.router';
 export { usersRouter } from '../users/users.router';
 export { docsRouter } from '../http/docs.router';
 export { graphiqlRouter } from '../http/graphiql.router';

@@ -8,5 +8,7 @@ export { AuditService } from '../audit/audit.service';
 export { AuthService } from '../auth/auth.service';
 export { PasswordService } from '../auth/passwords/password.service';
 export { SessionService } from '../auth/sessions/session.service';
+export { MfaAccountService } from '../mfa/mfa-account.service';
+export { MfaLoginService } from '../mfa/mfa-login.service';
 export { AdminAccountService } from '../users/admin-account.service';
 export { UserService } from '../users/user.service';

@@ -13,7 +13,9 @@ export type UserAction =
   | 'delete'
   | 'changePassword'
   | 'manageSessions'
-  | 'readAudit';
+  | 'readAudit'
+  | 'manageMfa'
+  | 'resetMfa';
 
 /** The part of a user that rules look at. */
 export interface UserTarget {
@@ -42,7 +44,11 @@ export function canOnUser(actor: Actor | null, action: UserAction, target?: User
     case 'createPrivileged':
     case 'verifyEmail':
     case 'readAudit':
+    case 'resetMfa':
       return isAdmin;
+    case 'manageMfa':
+      // Only the user enrols or turns off their own factors; an admin can only reset them (resetMfa).
+      return isSelf;
     case 'read':
       return isSelf || isAdmin || isModerator;
     case 'list':

@@ -17,6 +17,7 @@ import { findLiveUserView } from './user-view.query';
 import type { PasswordHasher } from '../auth/passwords/password.hasher';
 import { withCursor } from '../platform/validation/cursor';
 import { assertUuid } from '../platform/validation/ids';
+import { requireRecentSignIn } from '../mfa/step-up.policy';
 import { validateInput } from '../platform/validation/validate-input';
 import { emailKey, normalizeEmail } from '../platform/validation/email/email.address';
 import { assertAnAdminRemains, lockActiveAdmins } from './last-admin.guard';
@@ -162,6 +163,8 @@ export class UserService {
         if (activeAdmins) assertAnAdminRemains(activeAdmins, target.id, { role: changes.role ?? target.role, isActive: changes.isActive ?? target.isActive, deleted: false });
         // A new mailbox (not merely another spelling of it) was never verified, unless an admin vouches for it now.
         const newAddress = changes.email !== undefined && emailKey(changes.email) !== target.emailKey;
+        // A new address (where password resets go) or a new role: a stolen access token alone must not do it.
+        if (newAddress || (changes.role !== undefined && changes.role !== target.role)) requireRecentSignIn(ctx.actor ?? {});
         if (newAddress && changes.emailVerified === undefined) changes.emailVerified = false;
         const before = pick(target, AUDITED_FIELDS);
         em.getRepository(User).update(target, changes);

@@ -45,7 +45,7 @@ describe('start banner', () => {
   });
 
   it('has no Sandbox, GraphiQL or index in production', () => {
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/app' });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/app', MFA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}` });
     const { text, fields } = startBanner({ listening: everywhere, config, database: 'postgres://db/app' });
     expect(text).not.toMatch(/Sandbox|GraphiQL|Start here/);
     expect(fields).toMatchObject({ sandbox: undefined, graphiql: undefined, index: undefined });

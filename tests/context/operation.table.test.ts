@@ -7,7 +7,8 @@ import { restRoutersOf } from '../../src/app/http-app';
 import { buildOpenApiDocument } from '../../src/http/openapi.document';
 import { routeGuard, routesOf } from '../../src/http/route.guard';
 import { buildGraphQLSchema } from '../../src/graphql/schema';
-import { type Operation, type OperationName, operationOfField, operationOfRoute, operations, rateCategoryOf } from '../../src/context/operation.table';
+import { assertEnrolledFor, type Operation, type OperationName, operationOfField, operationOfRoute, operations, rateCategoryOf } from '../../src/context/operation.table';
+import { MfaEnrolmentRequiredError } from '../../src/platform/errors/domain.errors';
 import type { RateBucket, RateCategory } from '../../src/platform/rate-limit/rate-limit.policy';
 import { RateLimitService } from '../../src/platform/rate-limit/rate-limit.service';
 import type { RateDecision, RateLimiter } from '../../src/platform/rate-limit/rate.limiter';
@@ -109,9 +110,10 @@ describe('the operation table', () => {
     expect(rateCategoryOf('deleteUser', true)).toBe('write');
   });
 
+  // signIn and verifyMfa are credentials too: the password, then the mfaToken with a code (issue 16).
   it('gates every operation that changes or reveals an account, and only credentials and sign-up are open', () => {
     const open = entries.filter(([, operation]) => operation.requires === 'anyone').map(([name]) => name);
-    expect(open.sort()).toEqual(['createUser', 'login', 'refreshToken']);
+    expect(open.sort()).toEqual(['createUser', 'login', 'refreshToken', 'signIn', 'verifyMfa']);
     expect(operations.listUsers.requires).toBe('moderator');
     expect(operations.auditLogs.requires).toBe('admin');
     expect(operations.userAuditLogs.requires).toBe('admin');
@@ -182,5 +184,15 @@ describe('both doors read the operation table', () => {
     expect(document.paths['/v1/auth/login'].post.security).toEqual([]);
     expect(document.paths['/v1/users'].post.security).toEqual([{}, { bearerAuth: [] }]);
     expect(document.paths['/v1/users'].get.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it('lets a caller who must enrol a second factor sign in and out and enrol, and nothing else (MFA_REQUIRED_ROLES)', () => {
+    const open = entries.filter(([, operation]) => operation.beforeEnrolment).map(([name]) => name).sort();
+    expect(open).toEqual(['confirmTotp', 'login', 'logout', 'logoutAll', 'me', 'mfaStatus', 'refreshToken', 'setupTotp', 'signIn', 'validateToken', 'verifyMfa']);
+    expect(() => assertEnrolledFor('listUsers', { mustEnrolMfa: true })).toThrow(MfaEnrolmentRequiredError);
+    expect(() => assertEnrolledFor('disableTotp', { mustEnrolMfa: true })).toThrow(MfaEnrolmentRequiredError);
+    expect(() => assertEnrolledFor('setupTotp', { mustEnrolMfa: true })).not.toThrow();
+    expect(() => assertEnrolledFor('listUsers', {})).not.toThrow();
+    expect(() => assertEnrolledFor('listUsers', null)).not.toThrow();
   });
 });

@@ -36,6 +36,13 @@ describe('schema.graphql', () => {
       createUser: 'SIGNUP 10/3600',
       updateUser: write,
       deleteUser: write,
+      signIn: 'AUTH 5/60',
+      verifyMfa: 'AUTH 5/60',
+      setupTotp: write,
+      confirmTotp: write,
+      disableTotp: write,
+      regenerateRecoveryCodes: write,
+      resetUserMfa: write,
     });
     // The committed schema describes the defaults, by the variable that changes each.
     expect(sdl).toContain('Login and token refresh, per client IP: 5 per 60 s (RATE_LIMIT_AUTH_PER_IP).');

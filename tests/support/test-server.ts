@@ -43,6 +43,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     REDIS_KEY_PREFIX: keyPrefix,
     LOG_LEVEL: 'info',
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // Required in production; the suites that start a production server need one too.
+    MFA_ENCRYPTION_KEY: `t1:${randomBytes(32).toString('base64')}`,
     // No generated admin (on by default in development): a suite asks for one with a DATA_DIR of its own.
     ADMIN_GENERATE: 'false',
     // The cheapest argon2id allowed keeps suites fast; production defaults are tested in the hasher's own test.

@@ -58,6 +58,8 @@ describe('canOnUser', () => {
     changePassword: allowedFor('user on self', 'moderator on self', 'admin on self', 'admin on user', 'admin on admin'),
     manageSessions: allowedFor('user on self', 'moderator on self', 'admin on self', 'admin on user', 'admin on admin'),
     readAudit: allowedFor('admin on self', 'admin on user', 'admin on admin'),
+    manageMfa: allowedFor('user on self', 'moderator on self', 'admin on self'),
+    resetMfa: allowedFor('admin on self', 'admin on user', 'admin on admin'),
   };
 
   const cases = (Object.keys(expected) as UserAction[]).flatMap((action) => whos.map((who) => [action, who, expected[action][who]] as const));

@@ -11,7 +11,10 @@ import { fakeUnitOfWork } from '../support/fake-unit-of-work';
 
 const ADMIN_ID = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const USER_ID = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
-const actor = (id: string, role: UserRole): Actor => ({ id, role, username: id, sessionId: 's', tokenId: 't', tokenExpiresAt: new Date(0) });
+import { ReauthenticationRequiredError } from '../../src/mfa/step-up.policy';
+
+// Signed in just now: a new e-mail address or role is a step-up action (issue 16).
+const actor = (id: string, role: UserRole): Actor => ({ id, role, username: id, sessionId: 's', tokenId: 't', tokenExpiresAt: new Date(0), amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) });
 const ADMIN = actor(ADMIN_ID, UserRole.ADMIN);
 const PLAIN = actor(USER_ID, UserRole.USER);
 const PASSWORD = 'Str0ng-passw0rd!';
@@ -75,6 +78,18 @@ describe('UserService.updateUser (no database)', () => {
       { type: 'UserChanged', userId: USER_ID, fields: ['email', 'emailVerified'] },
       { type: 'EmailAddressChanged', userId: USER_ID, email: 'moved@example.com' },
     ]);
+  });
+
+  it('asks a sign-in within 5 minutes for a new address or role, not for other fields', async () => {
+    const { service, context, committed, people } = setUp();
+    const stale = (who: Actor): Actor => ({ ...who, authTime: Math.floor(Date.now() / 1000) - 301 });
+    await expect(service.updateUser(context(stale(PLAIN)), USER_ID, { email: 'moved@example.com' }, 'merge')).rejects.toBeInstanceOf(ReauthenticationRequiredError);
+    await expect(service.updateUser(context(stale(ADMIN)), USER_ID, { role: UserRole.MODERATOR }, 'merge')).rejects.toBeInstanceOf(ReauthenticationRequiredError);
+    expect(committed).toEqual([]);
+    // Another spelling of the same mailbox and other fields need no recent sign-in.
+    const before = people.get(USER_ID)?.email as string;
+    await service.updateUser(context(stale(PLAIN)), USER_ID, { email: before.toUpperCase(), lastName: 'Stale' }, 'merge');
+    expect(people.get(USER_ID)).toMatchObject({ lastName: 'Stale' });
   });
 
   it('ends the sessions of a deactivated user and renews its stamp', async () => {

@@ -13,7 +13,7 @@ const EXPECTED_TYPE: Record<UserViewFieldKind, string> = {
 };
 
 /** Fields of User that are not the read model's: relations resolved on demand. */
-const RELATIONS = ['sessions', 'auditLogs'];
+const RELATIONS = ['sessions', 'mfa', 'auditLogs'];
 
 describe('the GraphQL User type against the read model', () => {
   let fields: ReturnType<GraphQLObjectType['getFields']>;

@@ -11,6 +11,7 @@ import type { PasswordHasher } from './password.hasher';
 import { validateInput } from '../../platform/validation/validate-input';
 import type { AuditedCommands } from '../../audit/audited-command.pipeline';
 import { requireActor } from '../auth.service';
+import { requireRecentSignIn } from '../../mfa/step-up.policy';
 import { assertPasswordDiffersFromIdentity, type UserService } from '../../users/user.service';
 import type { UserChanged } from '../../users/user.events';
 import type { SessionChanged, SessionsEnded } from '../sessions/session.events';
@@ -38,6 +39,8 @@ export class PasswordService {
       authorize: async (input) => {
         const user = await this.users.findVisible(ctx, ctx.em, userId);
         if (!canOnUser(actor, 'changePassword', user)) throw new ForbiddenError('You may not change the password of this user.');
+        // Before the current password is checked: a stale token gets no password guesses either.
+        requireRecentSignIn(actor);
         const isSelf = actor.id === user.id;
         if (isSelf) await this.proveCurrentPassword(ctx, user, input.currentPassword);
         return { input, user, isSelf };

@@ -20,6 +20,15 @@ const timing = z
   .refine(({ iat, exp }) => exp > iat, 'exp must follow iat')
   .refine(({ iat }) => iat <= Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS, 'iat is in the future');
 
+/** RFC 8176 method names (`pwd`, `otp`, `hwk`, ...): a few, short, lower-case. */
+const amr = z.array(z.string().regex(/^[a-z]{2,10}$/)).min(1).max(8);
+
+/** A sign-in cannot happen after the token it produced was issued. */
+const authentication = z
+  .object({ amr: amr.optional(), auth_time: epochSeconds.optional(), iat: epochSeconds })
+  .refine(({ amr, auth_time }) => (amr === undefined) === (auth_time === undefined), 'amr and auth_time come together')
+  .refine(({ auth_time, iat }) => auth_time === undefined || auth_time <= iat, 'auth_time must not follow iat');
+
 export const accessClaimsSchema = z
   .object({
     sub: id,
@@ -30,8 +39,11 @@ export const accessClaimsSchema = z
     role: z.nativeEnum(UserRole),
     iat: epochSeconds,
     exp: epochSeconds,
+    amr: amr.optional(),
+    auth_time: epochSeconds.optional(),
   })
-  .and(timing);
+  .and(timing)
+  .and(authentication);
 
 export const refreshClaimsSchema = z
   .object({
@@ -41,5 +53,8 @@ export const refreshClaimsSchema = z
     type: z.literal('refresh'),
     iat: epochSeconds,
     exp: epochSeconds,
+    amr: amr.optional(),
+    auth_time: epochSeconds.optional(),
   })
-  .and(timing);
+  .and(timing)
+  .and(authentication);

@@ -12,7 +12,17 @@ export interface TokenSettings {
   refreshTokenTtlSeconds: number;
 }
 
-export interface AccessClaims {
+/**
+ * How and when the user proved who they are (RFC 8176 `amr`, OIDC `auth_time` in seconds). Both
+ * tokens carry it, so a refresh keeps the sign-in's time and factors rather than renewing them:
+ * step-up (src/mfa/step-up.policy.ts) asks how long ago the user actually signed in.
+ */
+export interface Authentication {
+  amr: string[];
+  auth_time: number;
+}
+
+export interface AccessClaims extends Partial<Authentication> {
   sub: string;
   username: string;
   role: UserRole;
@@ -23,7 +33,8 @@ export interface AccessClaims {
   exp: number;
 }
 
-export interface RefreshClaims {
+/** Tokens issued before MFA carry no `amr`/`auth_time`; they count as an old sign-in. */
+export interface RefreshClaims extends Partial<Authentication> {
   sub: string;
   sid: string;
   jti: string;
@@ -71,12 +82,12 @@ export class TokenService {
     return this.settings.refreshTokenTtlSeconds;
   }
 
-  issueAccess(user: { id: string; username: string; role: UserRole }, sessionId: string): IssuedToken {
-    return this.sign({ sub: user.id, username: user.username, role: user.role, type: 'access', sid: sessionId }, this.settings.accessTokenTtlSeconds);
+  issueAccess(user: { id: string; username: string; role: UserRole }, sessionId: string, authentication: Partial<Authentication>): IssuedToken {
+    return this.sign({ sub: user.id, username: user.username, role: user.role, type: 'access', sid: sessionId, ...authenticationOf(authentication) }, this.settings.accessTokenTtlSeconds);
   }
 
-  issueRefresh(userId: string, sessionId: string): IssuedToken {
-    return this.sign({ sub: userId, type: 'refresh', sid: sessionId }, this.settings.refreshTokenTtlSeconds);
+  issueRefresh(userId: string, sessionId: string, authentication: Partial<Authentication>): IssuedToken {
+    return this.sign({ sub: userId, type: 'refresh', sid: sessionId, ...authenticationOf(authentication) }, this.settings.refreshTokenTtlSeconds);
   }
 
   /**
@@ -128,4 +139,9 @@ export class TokenService {
     if (typeof claims === 'string') throw new UnauthenticatedError('The token is invalid.');
     return claims;
   }
+}
+
+/** Only the two claims, and only when known: a token from before MFA is refreshed without them. */
+function authenticationOf({ amr, auth_time }: Partial<Authentication>): Partial<Authentication> {
+  return amr !== undefined && auth_time !== undefined ? { amr, auth_time } : {};
 }

@@ -1,6 +1,7 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
-import { gatedRateCategoryOf, operationOfField, operations } from '../../context/operation.table';
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import { assertEnrolledFor, gatedRateCategoryOf, operationOfField, operations } from '../../context/operation.table';
+import type { RequestContext } from '../../context/request-context';
 import { type RateLimits, ruleFor } from '../../platform/rate-limit/rate-limit.policy';
 
 /**
@@ -23,7 +24,16 @@ export function applyOperationDirectives(schema: GraphQLSchema, limits: RateLimi
         ...(requires === 'anyone' ? {} : { auth: [{ requires: requires.toUpperCase() }] }),
         rateLimit: [{ bucket: category.toUpperCase(), limit, duration: windowSeconds }],
       };
-      return { ...fieldConfig, extensions: { ...fieldConfig.extensions, directives } };
+      const resolve = fieldConfig.resolve ?? defaultFieldResolver;
+      return {
+        ...fieldConfig,
+        extensions: { ...fieldConfig.extensions, directives },
+        // MFA_REQUIRED_ROLES: the same rule as the REST route guard's, on every root field.
+        resolve: (source, args, ctx: RequestContext, info) => {
+          assertEnrolledFor(name, ctx.actor);
+          return resolve(source, args, ctx, info);
+        },
+      };
     },
   });
 }

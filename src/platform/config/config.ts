@@ -57,6 +57,13 @@ export interface Config {
   revocationEpochPollSeconds: number;
   /** OpenTelemetry: spans go to the OTLP endpoint when set (started by tracing.bootstrap.ts, not from here). */
   tracing: { otlpEndpoint?: string; serviceName: string };
+  /**
+   * MFA: the key ring spec for TOTP secrets at rest (unset outside production: see
+   * src/platform/crypto/key-ring.loader.ts), and the roles that must enrol a second factor first.
+   */
+  mfa: { encryptionKey: string | undefined; requiredRoles: string[] };
+  /** Who passkeys belong to (src/mfa/passkeys). */
+  webauthn: { rpId: string; rpName: string; origins: string[] };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {
@@ -151,5 +158,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     revocationEpochPollSeconds: env.REVOCATION_EPOCH_POLL_SECONDS,
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+    mfa: { encryptionKey: env.MFA_ENCRYPTION_KEY, requiredRoles: env.MFA_REQUIRED_ROLES },
+    webauthn: { rpId: env.WEBAUTHN_RP_ID, rpName: env.WEBAUTHN_RP_NAME, origins: env.WEBAUTHN_ORIGINS },
   };
 }

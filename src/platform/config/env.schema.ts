@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { checkEmail } from '../validation/email/email.address';
+import { KeyRing, KeyRingSpecError } from '../crypto/key-ring';
+import { checkWebauthnOrigins, webauthnEnvFields } from './webauthn.env';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
+
+/** The roles of src/users/user-role.ts (platform/ imports no feature; tests/platform/config checks they agree). */
+export const USER_ROLES = ['admin', 'moderator', 'user'] as const;
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -114,6 +119,23 @@ export const envSchema = z
       .refine((url) => /^https?:\/\//.test(url), 'must be an http(s):// URL (OTLP over HTTP)')
       .optional(),
     OTEL_SERVICE_NAME: z.string().min(1).default('user-api'),
+    // "id:base64key[,id:base64key...]", the active key first (docs/key-rotation.md). Unset outside
+    // production: a key generated into DATA_DIR (development) or per process (test).
+    MFA_ENCRYPTION_KEY: z
+      .string()
+      .superRefine((spec, ctx) => {
+        const problem = keyRingProblem(spec);
+        // The problem names the entry, never the key material.
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    // Roles that must enrol a second factor before they may act (enrolment itself stays open).
+    MFA_REQUIRED_ROLES: z
+      .string()
+      .default('')
+      .transform(splitList)
+      .pipe(z.array(z.enum(USER_ROLES, { errorMap: () => ({ message: `must list roles among ${USER_ROLES.join(', ')}` }) }))),
+    ...webauthnEnvFields,
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
@@ -130,6 +152,11 @@ export const envSchema = z
     if (env.DATABASE_READ_URLS !== '' && env.DATABASE_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URLS'], message: 'needs DATABASE_URL (the primary)' });
     }
+    // TOTP secrets sealed with a key nobody kept would be lost with the container.
+    if (env.NODE_ENV === 'production' && env.MFA_ENCRYPTION_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MFA_ENCRYPTION_KEY'], message: 'is required in production (id:base64 32-byte key, e.g. k1:$(openssl rand -base64 32); see docs/key-rotation.md)' });
+    }
+    checkWebauthnOrigins(env, ctx);
     if (env.REDIS_URL !== undefined && env.REDIS_CLUSTER_NODES !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' });
     }
@@ -144,6 +171,16 @@ export const envSchema = z
       });
     }
   });
+
+function keyRingProblem(spec: string): string | null {
+  try {
+    KeyRing.parse(spec);
+    return null;
+  } catch (error) {
+    if (error instanceof KeyRingSpecError) return error.problems.join('; ');
+    throw error;
+  }
+}
 
 export function splitList(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter(Boolean);

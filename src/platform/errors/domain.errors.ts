@@ -65,6 +65,18 @@ export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
 }
 
+/**
+ * MFA_REQUIRED_ROLES: the caller's role must enrol a second factor before anything but enrolment
+ * (and signing in or out). REST answers 403 with this code, GraphQL `extensions.code`.
+ */
+export class MfaEnrolmentRequiredError extends DomainError {
+  readonly code = 'MFA_ENROLMENT_REQUIRED';
+
+  constructor(message = 'Your role must set up a second factor first: POST /v1/auth/mfa/totp/setup then /confirm (GraphQL setupTotp, confirmTotp).') {
+    super(message);
+  }
+}
+
 export class TooManyRequestsError extends DomainError {
   readonly code = 'RATE_LIMITED';
 

@@ -15,9 +15,13 @@ import { fakeUnitOfWork } from '../../support/fake-unit-of-work';
 
 const OWNER_ID = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const ADMIN_ID = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
-const OWNER: Actor = { id: OWNER_ID, username: 'owner', role: UserRole.USER, sessionId: 'own-session', tokenId: 't', tokenExpiresAt: new Date(0) };
-const ADMIN: Actor = { id: ADMIN_ID, username: 'admin', role: UserRole.ADMIN, sessionId: 'admin-session', tokenId: 't', tokenExpiresAt: new Date(0) };
+// Signed in just now: changing a password is a step-up action (issue 16).
+const signedInNow = { amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) };
+const OWNER: Actor = { id: OWNER_ID, username: 'owner', role: UserRole.USER, sessionId: 'own-session', tokenId: 't', tokenExpiresAt: new Date(0), ...signedInNow };
+const ADMIN: Actor = { id: ADMIN_ID, username: 'admin', role: UserRole.ADMIN, sessionId: 'admin-session', tokenId: 't', tokenExpiresAt: new Date(0), ...signedInNow };
 const MODERATOR: Actor = { ...ADMIN, id: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', role: UserRole.MODERATOR };
+import { ReauthenticationRequiredError } from '../../../src/mfa/step-up.policy';
+
 const OLD = 'Old-passw0rd!';
 const NEW = 'New-passw0rd!';
 
@@ -64,6 +68,18 @@ describe('PasswordService.changePassword (no database)', () => {
     await service.changePassword(context(ADMIN), OWNER_ID, { newPassword: NEW });
     expect(restamped).toEqual([]);
     expect(events[0]).toEqual({ type: 'SessionsEnded', sessionIds: ['s-1', 's-2', 'own-session'] });
+  });
+
+  it('asks the owner and an admin alike for a sign-in within 5 minutes, before any password is checked', async () => {
+    const { service, context, owner, committed } = setUp();
+    const stale = { authTime: Math.floor(Date.now() / 1000) - 301 };
+    for (const actor of [{ ...OWNER, ...stale }, { ...ADMIN, ...stale }, { ...OWNER, amr: undefined, authTime: undefined }]) {
+      await expect(service.changePassword(context(actor), OWNER_ID, { currentPassword: 'Wrong-passw0rd!', newPassword: NEW })).rejects.toBeInstanceOf(ReauthenticationRequiredError);
+    }
+    expect(owner.passwordHash).toBe(`h:${OLD}`);
+    expect(committed).toEqual([]);
+    // No guess was counted: the owner, signed in now, is not locked out.
+    await service.changePassword(context(OWNER), OWNER_ID, { currentPassword: OLD, newPassword: NEW });
   });
 
   it('refuses a moderator, and changes nothing', async () => {

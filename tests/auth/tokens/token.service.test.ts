@@ -8,6 +8,7 @@ const settings: TokenSettings = { secret: randomBytes(32).toString('hex'), algor
 const service = new TokenService(settings);
 const user = { id: '3f1e4a52-8c1d-4d7e-9f2a-1b2c3d4e5f60', username: 'alice', role: UserRole.MODERATOR };
 const sessionId = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
+const signIn = { amr: ['pwd'], auth_time: Math.floor(Date.now() / 1000) - 5 };
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -25,22 +26,46 @@ function expectUnauthenticated(fn: () => unknown, message?: RegExp): void {
 describe('TokenService', () => {
   afterEach(() => jest.useRealTimers());
 
+  it('carries how and when the user signed in, in both tokens', () => {
+    const mfa = { amr: ['pwd', 'otp'], auth_time: signIn.auth_time };
+    expect(service.verifyAccess(service.issueAccess(user, sessionId, mfa).token)).toMatchObject(mfa);
+    expect(service.verifyRefresh(service.issueRefresh(user.id, sessionId, mfa).token)).toMatchObject(mfa);
+  });
+
+  it('accepts a token from before MFA (no amr, no auth_time), and issues one without them when unknown', () => {
+    const legacy = jwt.sign({ sub: user.id, username: user.username, role: user.role, type: 'access', sid: sessionId, jti: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' }, settings.secret, { algorithm: 'HS256', expiresIn: 60 });
+    const claims = service.verifyAccess(legacy);
+    expect(claims.amr).toBeUndefined();
+    expect(claims.auth_time).toBeUndefined();
+    const reissued = jwt.decode(service.issueRefresh(user.id, sessionId, {}).token) as Record<string, unknown>;
+    expect(reissued).not.toHaveProperty('amr');
+    expect(reissued).not.toHaveProperty('auth_time');
+  });
+
+  it('refuses amr without auth_time, a sign-in after the token, and malformed methods', () => {
+    const base = { sub: user.id, username: user.username, role: user.role, type: 'access', sid: sessionId, jti: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' };
+    const now = Math.floor(Date.now() / 1000);
+    for (const extra of [{ amr: ['pwd'] }, { auth_time: now - 1 }, { amr: ['pwd'], auth_time: now + 30 }, { amr: ['PWD; drop'], auth_time: now - 1 }, { amr: [], auth_time: now - 1 }]) {
+      expectUnauthenticated(() => service.verifyAccess(jwt.sign({ ...base, ...extra }, settings.secret, { algorithm: 'HS256', expiresIn: 60 })), /invalid/);
+    }
+  });
+
   it('issues access tokens whose claims verify back', () => {
-    const issued = service.issueAccess(user, sessionId);
+    const issued = service.issueAccess(user, sessionId, signIn);
     const claims = service.verifyAccess(issued.token);
-    expect(claims).toEqual({ sub: user.id, username: 'alice', role: 'moderator', type: 'access', sid: sessionId, jti: expect.any(String), iat: expect.any(Number), exp: expect.any(Number) });
+    expect(claims).toEqual({ sub: user.id, username: 'alice', role: 'moderator', type: 'access', sid: sessionId, jti: expect.any(String), iat: expect.any(Number), exp: expect.any(Number), ...signIn });
     expect(claims.exp - claims.iat).toBe(900);
     expect(issued.expiresAt.getTime()).toBe(claims.exp * 1000);
     expect(jwt.decode(issued.token, { complete: true })?.header).toEqual({ alg: 'HS256', typ: 'JWT' });
   });
 
   it('gives every token its own jti', () => {
-    const ids = new Set(Array.from({ length: 5 }, () => service.verifyAccess(service.issueAccess(user, sessionId).token).jti));
+    const ids = new Set(Array.from({ length: 5 }, () => service.verifyAccess(service.issueAccess(user, sessionId, signIn).token).jti));
     expect(ids.size).toBe(5);
   });
 
   it('issues refresh tokens of type "refresh" with their own lifetime', () => {
-    const issued = service.issueRefresh(user.id, sessionId);
+    const issued = service.issueRefresh(user.id, sessionId, signIn);
     const claims = service.verifyRefresh(issued.token);
     expect(claims).toMatchObject({ sub: user.id, sid: sessionId, type: 'refresh' });
     expect(claims.exp - claims.iat).toBe(settings.refreshTokenTtlSeconds);
@@ -49,34 +74,34 @@ describe('TokenService', () => {
   });
 
   it('rejects a token of the wrong type', () => {
-    expectUnauthenticated(() => service.verifyAccess(service.issueRefresh(user.id, sessionId).token), /not an access token/);
-    expectUnauthenticated(() => service.verifyRefresh(service.issueAccess(user, sessionId).token), /not a refresh token/);
+    expectUnauthenticated(() => service.verifyAccess(service.issueRefresh(user.id, sessionId, signIn).token), /not an access token/);
+    expectUnauthenticated(() => service.verifyRefresh(service.issueAccess(user, sessionId, signIn).token), /not a refresh token/);
   });
 
   it('rejects alg "none" even with valid-looking claims', () => {
-    const claims = jwt.decode(service.issueAccess(user, sessionId).token) as Record<string, unknown>;
+    const claims = jwt.decode(service.issueAccess(user, sessionId, signIn).token) as Record<string, unknown>;
     expectUnauthenticated(() => service.verifyAccess(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`), /invalid/);
     const unsigned = jwt.sign(claims, '', { algorithm: 'none' });
     expectUnauthenticated(() => service.verifyAccess(unsigned));
   });
 
   it('rejects another HMAC algorithm than the configured one, with the right secret', () => {
-    const { iat: _iat, exp: _exp, ...claims } = jwt.decode(service.issueAccess(user, sessionId).token) as Record<string, unknown>;
+    const { iat: _iat, exp: _exp, ...claims } = jwt.decode(service.issueAccess(user, sessionId, signIn).token) as Record<string, unknown>;
     expectUnauthenticated(() => service.verifyAccess(jwt.sign(claims, settings.secret, { algorithm: 'HS512', expiresIn: 60 })));
     const hs512 = new TokenService({ ...settings, algorithm: 'HS512' });
     expect(hs512.verifyAccess(jwt.sign(claims, settings.secret, { algorithm: 'HS512', expiresIn: 60 })).sub).toBe(user.id);
   });
 
   it('rejects a token signed with another secret or with a changed payload', () => {
-    const { iat: _iat, exp: _exp, ...claims } = jwt.decode(service.issueAccess(user, sessionId).token) as Record<string, unknown>;
+    const { iat: _iat, exp: _exp, ...claims } = jwt.decode(service.issueAccess(user, sessionId, signIn).token) as Record<string, unknown>;
     expectUnauthenticated(() => service.verifyAccess(jwt.sign(claims, 'x'.repeat(64), { algorithm: 'HS256', expiresIn: 60 })));
-    const [header, , signature] = service.issueAccess(user, sessionId).token.split('.');
+    const [header, , signature] = service.issueAccess(user, sessionId, signIn).token.split('.');
     expectUnauthenticated(() => service.verifyAccess(`${header}.${b64({ ...claims, role: 'admin' })}.${signature}`));
   });
 
   it('rejects an expired token with its own message', () => {
     jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
-    const issued = service.issueAccess(user, sessionId);
+    const issued = service.issueAccess(user, sessionId, signIn);
     jest.setSystemTime(new Date('2030-01-01T00:14:59Z'));
     expect(service.verifyAccess(issued.token).sub).toBe(user.id);
     jest.setSystemTime(new Date('2030-01-01T00:15:01Z'));
@@ -86,7 +111,7 @@ describe('TokenService', () => {
   it('expires a token it has already verified at the same second as a fresh verification would', () => {
     jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
     const fresh = new TokenService(settings);
-    const issued = fresh.issueAccess(user, sessionId);
+    const issued = fresh.issueAccess(user, sessionId, signIn);
     expect(fresh.verifyAccess(issued.token).sub).toBe(user.id);
     jest.setSystemTime(new Date('2030-01-01T00:14:59.999Z'));
     expect(fresh.verifyAccess(issued.token).sub).toBe(user.id);
@@ -96,7 +121,7 @@ describe('TokenService', () => {
   });
 
   it('verifies only the exact token it verified before: a changed payload or signature still fails', () => {
-    const issued = service.issueAccess(user, sessionId);
+    const issued = service.issueAccess(user, sessionId, signIn);
     const first = service.verifyAccess(issued.token);
     expect(service.verifyAccess(issued.token)).toEqual(first);
     expect(Object.isFrozen(first)).toBe(true);

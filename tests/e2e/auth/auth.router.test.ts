@@ -52,7 +52,12 @@ describe('REST /v1/auth', () => {
         exp: expect.any(Number),
         jti: expect.any(String),
         sid: expect.any(String),
+        // How and when the user signed in (issue 16): a password, just now.
+        amr: ['pwd'],
+        auth_time: expect.any(Number),
       });
+      expect(access.iat! - (access.auth_time as number)).toBeGreaterThanOrEqual(0);
+      expect(access.iat! - (access.auth_time as number)).toBeLessThanOrEqual(2);
       expect(access.exp! - access.iat!).toBe(ctx.server.config.jwt.accessTokenTtlSeconds);
       expect(jwt.decode(token, { complete: true })?.header.alg).toBe('HS256');
       // Verifies with the server's secret: a real signature, not just a well-formed token.

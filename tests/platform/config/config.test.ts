@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../../../src/platform/config/config';
 
 const strongSecret = 'x'.repeat(32);
 const productionDb = 'postgres://db.internal/app';
+const mfaKey = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -48,12 +49,12 @@ describe('loadConfig', () => {
   it('refuses production without a JWT secret, and any short secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required in production/);
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 characters/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb }).env).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb, MFA_ENCRYPTION_KEY: mfaKey }).env).toBe('production');
   });
 
   it('wants the bootstrap admin variables together', () => {
     expect(() => loadConfig({ ADMIN_USERNAME: 'root', ADMIN_GENERATE: 'false' })).toThrow(/must be set together/);
-    expect(() => loadConfig({ ADMIN_EMAIL: 'root@example.com', NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb })).toThrow(/must be set together/);
+    expect(() => loadConfig({ ADMIN_EMAIL: 'root@example.com', NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb, MFA_ENCRYPTION_KEY: mfaKey })).toThrow(/must be set together/);
     const config = loadConfig({ ADMIN_USERNAME: 'root', ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Sup3r-secret!' });
     expect(config.bootstrapAdmin).toEqual({ username: 'root', email: 'root@example.com', password: 'Sup3r-secret!' });
   });
@@ -117,12 +118,49 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: '/tmp/x' }).generatedAdmin).toEqual({ username: 'admin', email: 'admin@example.com', credentialsFile: '/tmp/x/first-admin.txt' });
     expect(loadConfig({ ADMIN_USERNAME: 'boss', ADMIN_EMAIL: 'boss@example.com' }).generatedAdmin).toMatchObject({ username: 'boss', email: 'boss@example.com' });
     expect(loadConfig({ NODE_ENV: 'test' }).generatedAdmin).toBeUndefined();
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb }).generatedAdmin).toBeUndefined();
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb, ADMIN_GENERATE: 'true' }).generatedAdmin).toMatchObject({ username: 'admin' });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb, MFA_ENCRYPTION_KEY: mfaKey }).generatedAdmin).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb, MFA_ENCRYPTION_KEY: mfaKey, ADMIN_GENERATE: 'true' }).generatedAdmin).toMatchObject({ username: 'admin' });
     expect(loadConfig({ ADMIN_GENERATE: 'false' }).generatedAdmin).toBeUndefined();
     // A given password wins: nothing is generated.
     const given = loadConfig({ ADMIN_USERNAME: 'root', ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Sup3r-secret!' });
     expect(given.generatedAdmin).toBeUndefined();
     expect(() => loadConfig({ ADMIN_GENERATE: 'perhaps' })).toThrow(/ADMIN_GENERATE/);
+  });
+
+  describe('MFA and passkeys', () => {
+    it('requires MFA_ENCRYPTION_KEY in production, and names a malformed one without echoing it', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, DATABASE_URL: productionDb })).toThrow(/MFA_ENCRYPTION_KEY is required in production/);
+      let problem: unknown;
+      try {
+        loadConfig({ MFA_ENCRYPTION_KEY: 'k1:c2hvcnQ=' });
+      } catch (error) {
+        problem = error;
+      }
+      expect(problem).toBeInstanceOf(ConfigError);
+      expect((problem as ConfigError).problems).toEqual([expect.stringMatching(/^MFA_ENCRYPTION_KEY .*32 bytes/)]);
+      expect((problem as Error).message).not.toContain('c2hvcnQ=');
+      expect(loadConfig({ MFA_ENCRYPTION_KEY: mfaKey }).mfa.encryptionKey).toBe(mfaKey);
+      expect(loadConfig({}).mfa).toEqual({ encryptionKey: undefined, requiredRoles: [] });
+    });
+
+    it('reads MFA_REQUIRED_ROLES as roles, refusing unknown ones', () => {
+      expect(loadConfig({ MFA_REQUIRED_ROLES: 'admin, moderator' }).mfa.requiredRoles).toEqual(['admin', 'moderator']);
+      expect(() => loadConfig({ MFA_REQUIRED_ROLES: 'admin,root' })).toThrow(/MFA_REQUIRED_ROLES/);
+    });
+
+    it('reads the WebAuthn relying party, and names every bad variable at once', () => {
+      expect(loadConfig({}).webauthn).toEqual({ rpId: 'localhost', rpName: 'User API', origins: ['http://localhost:8000'] });
+      expect(loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com,https://id.example.com' }).webauthn.origins).toEqual(['https://example.com', 'https://id.example.com']);
+      let problem: unknown;
+      try {
+        loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'http://example.com/login', MFA_REQUIRED_ROLES: 'root', MFA_ENCRYPTION_KEY: 'nonsense' });
+      } catch (error) {
+        problem = error;
+      }
+      const named = (problem as ConfigError).problems.map((line) => line.split(' ')[0]).sort();
+      expect(named).toEqual(['MFA_ENCRYPTION_KEY', 'MFA_REQUIRED_ROLES.0', 'WEBAUTHN_ORIGINS.0'].sort());
+      // An origin off the relying party's domain could never sign in.
+      expect(() => loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://evil.test' })).toThrow(/WEBAUTHN_ORIGINS https:\/\/evil.test is not on example.com/);
+    });
   });
 });

@@ -1,0 +1,23 @@
+/** The MFA feature's public surface, for the composition root and the doors (see docs/mfa-wiring.md). */
+export { MfaService, type MfaStatus, type MfaStores } from './mfa.service';
+export { mfaEntities, MfaTotp, RecoveryCode, WebAuthnCredential } from './mfa.entities';
+export { MfaChallengeService, type MfaAttemptResult } from './challenge/mfa-challenge.service';
+export { MemoryMfaChallengeStore, type MfaChallenge, type MfaChallengeStore } from './challenge/mfa-challenge.store';
+export { RedisMfaChallengeStore } from './challenge/redis-mfa-challenge.store';
+export { AMR_BY_METHOD, type MfaMethod } from './challenge/mfa-method';
+export { TotpFactor, type TotpSetup, type TotpVerdict } from './totp/totp.factor';
+export { MemoryTotpReplayGuard, type TotpReplayGuard } from './totp/totp-replay.guard';
+export { RedisTotpReplayGuard } from './totp/redis-totp-replay.guard';
+export { OrmTotpReplayGuard } from './totp/orm-totp-replay.guard';
+export { MemoryTotpAuthenticatorStore, type TotpAuthenticatorStore } from './totp/totp-authenticator.store';
+export { OrmTotpAuthenticatorStore } from './totp/orm-totp-authenticator.store';
+export { resealTotpSecrets } from './totp/totp-secret.reseal';
+export { RecoveryCodeFactor, RECOVERY_CODE_COUNT } from './recovery/recovery-code.factor';
+export { MemoryRecoveryCodeStore, type RecoveryCodeStore } from './recovery/recovery-code.store';
+export { OrmRecoveryCodeStore } from './recovery/orm-recovery-code.store';
+export { PasskeyService, type PasskeyView, type PasskeyUser } from './passkeys/passkey.service';
+export { MemoryPasskeyCredentialStore, type PasskeyCredentialStore } from './passkeys/passkey-credential.store';
+export { OrmPasskeyCredentialStore } from './passkeys/orm-passkey-credential.store';
+export { MemoryWebAuthnChallengeStore, RedisWebAuthnChallengeStore, type WebAuthnChallengeStore } from './passkeys/webauthn-challenge.store';
+export { webauthnEnvSchema, webauthnSettings, type WebAuthnSettings } from './passkeys/webauthn.settings';
+export { authenticationClaims, mustEnrolFirst, REAUTHENTICATION_PROBLEM, ReauthenticationRequiredError, requireRecentAuthentication, STEP_UP_MAX_AGE_SECONDS } from './step-up.policy';

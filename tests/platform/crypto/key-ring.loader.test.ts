@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeyRing } from '../../../src/platform/crypto/key-ring';
+import { DEVELOPMENT_KEY_FILE, KeyRingMissingError, loadKeyRing } from '../../../src/platform/crypto/key-ring.loader';
+
+describe('loadKeyRing', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = join(mkdtempSync(join(tmpdir(), 'uma-keyring-')), 'data');
+  });
+  afterEach(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
+
+  it('takes MFA_ENCRYPTION_KEY in every environment when it is set', () => {
+    const { spec, ring } = KeyRing.generate('env');
+    for (const nodeEnv of ['production', 'development', 'test'] as const) {
+      const loaded = loadKeyRing({ nodeEnv, spec, dataDir });
+      expect(loaded.origin).toBe('environment');
+      expect(loaded.ring.active.key.equals(ring.active.key)).toBe(true);
+    }
+  });
+
+  it('refuses to start production without a key', () => {
+    expect(() => loadKeyRing({ nodeEnv: 'production', spec: undefined, dataDir })).toThrow(KeyRingMissingError);
+    expect(() => loadKeyRing({ nodeEnv: 'production', spec: '  ', dataDir })).toThrow(/required in production/);
+  });
+
+  it('generates a development key into DATA_DIR, readable by the owner only, and reuses it on the next start', () => {
+    const first = loadKeyRing({ nodeEnv: 'development', spec: undefined, dataDir });
+    expect(first.origin).toBe('generated-file');
+    const file = join(dataDir, DEVELOPMENT_KEY_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = loadKeyRing({ nodeEnv: 'development', spec: undefined, dataDir });
+    expect(second.origin).toBe('existing-file');
+    expect(second.ring.active.key.equals(first.ring.active.key)).toBe(true);
+    expect(KeyRing.parse(readFileSync(file, 'utf8')).active.id).toBe('dev');
+  });
+
+  it('gives tests a key of their own and writes nothing', () => {
+    const loaded = loadKeyRing({ nodeEnv: 'test', spec: undefined, dataDir });
+    expect(loaded.origin).toBe('ephemeral');
+    expect(() => statSync(dataDir)).toThrow();
+  });
+});
