@@ -23,6 +23,9 @@ import type { AuditEntry } from '../audit/audit.service';
 import type { AuditLog } from '../audit/audit-log.entity';
 import { noEmailVerification } from '../users/email-verification.port';
 import { subscribeAfterCommit } from './event-subscribers';
+import { PasskeyAccountService } from '../mfa/passkeys/passkey-account.service';
+import { MemoryWebAuthnChallengeStore, RedisWebAuthnChallengeStore } from '../mfa/passkeys/webauthn-challenge.store';
+import { webauthnSettings } from '../mfa/passkeys/webauthn.settings';
 
 export interface Services {
   hasher: PasswordHasher;
@@ -46,6 +49,8 @@ export interface Services {
   replicaReads: ReplicaRouter;
   /** The revocation epoch as the caches see it (its tag is part of every cached session and user key). */
   cacheEpoch: CacheEpoch;
+  /** Passkeys of the signed-in user and passkey sign-in (issue 16). */
+  passkeys: PasskeyAccountService;
 }
 
 /** Wires every service once per process; requests share them and bring their own context. */
@@ -92,7 +97,18 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const sessions = new SessionService(users, commands);
   const passwords = new PasswordService(users, hasher, commands, loginThrottle);
   const auditQueries = new AuditQueryService(replicaReads);
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands };
+  const passkeys = createPasskeys(redis, commands, auth);
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, passkeys };
+}
+
+/**
+ * Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this
+ * process. WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME and WEBAUTHN_ORIGINS are read by the module's own
+ * schema until they join env.schema.ts with the rest of the MFA configuration.
+ */
+function createPasskeys(redis: RedisConnections | null, commands: AuditedCommands, auth: AuthService): PasskeyAccountService {
+  const challenges = redis ? new RedisWebAuthnChallengeStore(redis.redis) : new MemoryWebAuthnChallengeStore();
+  return new PasskeyAccountService(webauthnSettings(process.env), challenges, commands, auth);
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */

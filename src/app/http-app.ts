@@ -16,7 +16,7 @@ import { securityHeaders } from '../http/security-headers';
 import type { Logger } from '../platform/observability/logger';
 import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
 import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
-import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, usersRouter } from '../rest';
+import { accountPagesRouter, auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, passkeysRouter, usersRouter } from '../rest';
 import { assertRoutesHaveOperations, canonicalRouter, type RouteGuard, routeGuard, routesOf, unmatchedGuard } from '../http/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from '../platform/readiness';
@@ -43,6 +43,7 @@ export function restRoutersOf(services: Services, guard: RouteGuard): Record<str
     '/users': usersRouter({ users: services.users, sessions: services.sessions, passwords: services.passwords, auditQueries: services.auditQueries }, guard),
     '/audit-logs': auditLogsRouter(services.auditQueries, guard),
     '/auth': authRouter(services.auth, guard),
+    '/auth/passkeys': passkeysRouter(services.passkeys, guard),
   };
 }
 
@@ -98,6 +99,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   v1.use(unmatchedGuard(services.rateLimits));
   app.use('/v1', v1);
   app.use(docsRouter());
+  app.use(accountPagesRouter());
   app.use(indexRouter({ development: !isProduction, sandbox }));
   // An IDE that works offline (Apollo Sandbox loads from the internet); development only, like Sandbox.
   if (!isProduction) app.use(graphiqlRouter());

@@ -11,4 +11,8 @@ export type AuditAction =
   | 'auth.logout'
   | 'auth.refresh_reuse_detected'
   | 'auth.password_changed'
-  | 'session.revoked';
+  | 'session.revoked'
+  | 'auth.passkey_registered'
+  | 'auth.passkey_renamed'
+  | 'auth.passkey_removed'
+  | 'auth.passkey_clone_detected';

@@ -7,6 +7,7 @@ import { type ParamSpec, paramSchema } from './query-params';
 import { USER_LIST_PARAMS } from '../users/user-list.query';
 import { userOpenApiSchema } from '../users/user-view.openapi';
 import { operationOfRoute, operations, rateCategoryOf, treatsSignedInDifferently } from '../context/operation.table';
+import { passkeyPaths, passkeySchemas } from '../mfa/passkeys.openapi';
 
 type Json = Record<string, unknown>;
 
@@ -170,7 +171,7 @@ export function buildOpenApiDocument(): Json {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { ...inputSchemas(), ...outputSchemas },
+      schemas: { ...inputSchemas(), ...outputSchemas, ...passkeySchemas },
     },
     paths: withOperationFacts({
       '/v1/users': {
@@ -279,6 +280,7 @@ export function buildOpenApiDocument(): Json {
       '/v1/auth/validate': {
         get: { summary: 'Check a bearer token (for gateways)', responses: { '200': { description: 'Valid', content: json(ref('Validation')) }, ...COMMON_ERRORS } },
       },
+      ...passkeyPaths,
     }),
   };
 }

@@ -111,7 +111,7 @@ describe('the operation table', () => {
 
   it('gates every operation that changes or reveals an account, and only credentials and sign-up are open', () => {
     const open = entries.filter(([, operation]) => operation.requires === 'anyone').map(([name]) => name);
-    expect(open.sort()).toEqual(['createUser', 'login', 'refreshToken']);
+    expect(open.sort()).toEqual(['createUser', 'login', 'passkeyLogin', 'refreshToken']);
     expect(operations.listUsers.requires).toBe('moderator');
     expect(operations.auditLogs.requires).toBe('admin');
     expect(operations.userAuditLogs.requires).toBe('admin');
