@@ -6,6 +6,7 @@ const head = (title: string) => `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${title} – User Management API</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/account/account.css">
   <script src="/account/account.js" defer></script>
 </head>`;
