@@ -5,7 +5,7 @@ import type { Logger } from '../platform/observability/logger';
 import { RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisConnections } from '../platform/redis/redis.client';
-import { AuditLogResolver, AuthResolver, UserResolver } from '../resolvers';
+import { AuditLogResolver, AuthResolver, PasskeyResolver, UserResolver } from '../resolvers';
 import { LoginThrottle } from '../auth/throttle/login.throttle';
 import { PasswordHasher } from '../auth/passwords/password.hasher';
 import { TokenService } from '../auth/tokens/token.service';
@@ -117,6 +117,7 @@ export function resolverContainer(services: Services): ContainerType {
     [UserResolver, new UserResolver(services.users, services.sessions, services.auditQueries)],
     [AuthResolver, new AuthResolver(services.auth, services.sessions, services.passwords)],
     [AuditLogResolver, new AuditLogResolver(services.auditQueries)],
+    [PasskeyResolver, new PasskeyResolver(services.passkeys)],
   ]);
   return {
     get(resolverClass: Function) {

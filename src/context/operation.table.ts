@@ -62,9 +62,9 @@ export const operations = {
     audit: ['auth.passkey_registered'],
     policy: [],
   },
-  listPasskeys: { rest: ['GET /v1/auth/passkeys'], rate: 'read', requires: 'user', audit: [], policy: [] },
-  renamePasskey: { rest: ['PATCH /v1/auth/passkeys/:id'], rate: 'write', requires: 'user', audit: ['auth.passkey_renamed'], policy: [] },
-  deletePasskey: { rest: ['DELETE /v1/auth/passkeys/:id'], rate: 'write', requires: 'user', audit: ['auth.passkey_removed'], policy: [] },
+  listPasskeys: { rest: ['GET /v1/auth/passkeys'], graphql: 'Query.passkeys', rate: 'read', requires: 'user', audit: [], policy: [] },
+  renamePasskey: { rest: ['PATCH /v1/auth/passkeys/:id'], graphql: 'Mutation.renamePasskey', rate: 'write', requires: 'user', audit: ['auth.passkey_renamed'], policy: [] },
+  deletePasskey: { rest: ['DELETE /v1/auth/passkeys/:id'], graphql: 'Mutation.deletePasskey', rate: 'write', requires: 'user', audit: ['auth.passkey_removed'], policy: [] },
   passkeyLogin: {
     rest: ['POST /v1/auth/passkeys/login/options', 'POST /v1/auth/passkeys/login/verify'],
     rate: 'auth',

@@ -5,6 +5,7 @@
 import { AuditLogResolver } from '../audit/audit-log.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { UserResolver } from '../users/user.resolver';
+import { PasskeyResolver } from '../mfa/passkeys.resolver';
 
-export { AuditLogResolver, AuthResolver, UserResolver };
-export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver] as const;
+export { AuditLogResolver, AuthResolver, UserResolver, PasskeyResolver };
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, PasskeyResolver] as const;

@@ -36,6 +36,9 @@ describe('schema.graphql', () => {
       createUser: 'SIGNUP 10/3600',
       updateUser: write,
       deleteUser: write,
+      passkeys: read,
+      renamePasskey: write,
+      deletePasskey: write,
     });
     // The committed schema describes the defaults, by the variable that changes each.
     expect(sdl).toContain('Login and token refresh, per client IP: 5 per 60 s (RATE_LIMIT_AUTH_PER_IP).');

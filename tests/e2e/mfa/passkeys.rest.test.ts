@@ -154,6 +154,30 @@ describe('REST /v1/auth/passkeys: who may do what, and what is refused', () => {
     expect((await handle.api.request('POST', '/v1/auth/passkeys/login/verify', { rawBody: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(400);
   });
 
+  it('GraphQL: lists, renames and deletes the caller’s passkeys, refuses someone else’s and anonymous callers, audited alike', async () => {
+    const { api, server } = handle;
+    const own = await insertPasskey(server, bob.id, 'Phone');
+    const alices = await insertPasskey(server, alice.id, 'Not yours');
+    const list = await api.graphql('query { passkeys { id name deviceType backedUp createdAt lastUsedAt } }', {}, bob.token);
+    expect(list.errors).toBeUndefined();
+    expect(list.data.passkeys).toContainEqual({ id: own.id, name: 'Phone', deviceType: 'singleDevice', backedUp: false, createdAt: expect.any(String), lastUsedAt: null });
+    expect(list.data.passkeys.map((passkey: { id: string }) => passkey.id)).not.toContain(alices.id);
+
+    const rename = 'mutation ($id: UUID!, $name: String!) { renamePasskey(id: $id, name: $name) { id name } }';
+    expect((await api.graphql(rename, { id: own.id, name: 'Old phone' }, bob.token)).data).toEqual({ renamePasskey: { id: own.id, name: 'Old phone' } });
+    expect((await api.graphql(rename, { id: alices.id, name: 'Mine' }, bob.token)).errors?.[0].extensions.code).toBe('NOT_FOUND');
+    expect((await api.graphql(rename, { id: own.id, name: ' ' }, bob.token)).errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    const remove = 'mutation ($id: UUID!) { deletePasskey(id: $id) }';
+    expect((await api.graphql(remove, { id: alices.id }, bob.token)).errors?.[0].extensions.code).toBe('NOT_FOUND');
+    expect((await api.graphql(remove, { id: own.id })).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await api.graphql('query { passkeys { id } }')).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await api.graphql(remove, { id: own.id }, bob.token)).data).toEqual({ deletePasskey: true });
+    expect((await api.get('/v1/auth/passkeys', { token: alice.token })).body.data.map((passkey: { id: string }) => passkey.id)).toContain(alices.id);
+    expect((await auditRows(server, 'auth.passkey_renamed')).at(-1)).toMatchObject({ user_id: bob.id, new_values: { passkeyId: own.id, name: 'Old phone' } });
+    expect((await auditRows(server, 'auth.passkey_removed')).at(-1)).toMatchObject({ user_id: bob.id });
+  });
+
   it('spends the sign-in routes from the auth bucket and describes every passkey route in OpenAPI', async () => {
     const document = (await handle.api.get('/openapi.json')).body;
     for (const path of ['/v1/auth/passkeys/login/options', '/v1/auth/passkeys/login/verify']) {
