@@ -151,6 +151,26 @@ const missing = browserMissing();
     expect(replay.body.accessToken).toBeUndefined();
   });
 
+  it('refuses a cloned authenticator (a copy whose counter fell behind) and audits it as a suspected clone', async () => {
+    const { credentials: held } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    // The copy: the same private key with its counter reset, in a second authenticator; the original is unplugged.
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    }));
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...held[0], signCount: 0 } });
+    const answer = await page.evaluate(async () => {
+      const { navigator, PublicKeyCredential } = globalThis as unknown as PageWebAuthn;
+      const options = await (await fetch('/v1/auth/passkeys/login/options', { method: 'POST' })).json();
+      return (await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) })).toJSON();
+    });
+    const refused = await api.post('/v1/auth/passkeys/login/verify', { response: answer });
+    expect(refused.status).toBe(401);
+    expect(refused.body.accessToken).toBeUndefined();
+    const clones: { user_id: string }[] = await server.orm.em.getConnection().execute(`select user_id from audit_logs where action = 'auth.passkey_clone_detected'`);
+    expect(clones).toEqual([{ user_id: user.id }]);
+  });
+
   it('deletes the passkey on the page; the authenticator can then no longer sign in', async () => {
     await page.click('#passkeys tbody tr button.delete');
     await page.locator('#no-passkeys').waitFor({ state: 'visible' });
