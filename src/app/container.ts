@@ -5,7 +5,7 @@ import type { Logger } from '../platform/observability/logger';
 import { RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisConnections } from '../platform/redis/redis.client';
-import { AuditLogResolver, AuthResolver, MfaResolver, UserResolver } from '../resolvers';
+import { AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver } from '../resolvers';
 import { LoginThrottle } from '../auth/throttle/login.throttle';
 import { PasswordHasher } from '../auth/passwords/password.hasher';
 import { TokenService } from '../auth/tokens/token.service';
@@ -27,6 +27,9 @@ import type { AuditEntry } from '../audit/audit.service';
 import type { AuditLog } from '../audit/audit-log.entity';
 import { noEmailVerification } from '../users/email-verification.port';
 import { subscribeAfterCommit } from './event-subscribers';
+import { PasskeyAccountService } from '../mfa/passkeys/passkey-account.service';
+import { MemoryWebAuthnChallengeStore, RedisWebAuthnChallengeStore } from '../mfa/passkeys/webauthn-challenge.store';
+import type { WebAuthnSettings } from '../mfa/passkeys/webauthn.settings';
 
 export interface Services {
   hasher: PasswordHasher;
@@ -56,6 +59,8 @@ export interface Services {
   /** The login's second step; also the AuthService's SecondFactorPort. */
   mfaLogins: MfaLoginService;
   mfaChallenges: MfaChallengeService;
+  /** Passkeys of the signed-in user and passkey sign-in (issue 16). */
+  passkeys: PasskeyAccountService;
 }
 
 /** The issuer an authenticator app shows above the account name. */
@@ -112,7 +117,14 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const sessions = new SessionService(users, commands);
   const passwords = new PasswordService(users, hasher, commands, loginThrottle);
   const auditQueries = new AuditQueryService(replicaReads);
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges };
+  const passkeys = createPasskeys(config.webauthn, redis, commands, auth);
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys };
+}
+
+/** Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this process. */
+function createPasskeys(settings: WebAuthnSettings, redis: RedisConnections | null, commands: AuditedCommands, auth: AuthService): PasskeyAccountService {
+  const challenges = redis ? new RedisWebAuthnChallengeStore(redis.redis) : new MemoryWebAuthnChallengeStore();
+  return new PasskeyAccountService(settings, challenges, commands, auth);
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */
@@ -122,6 +134,7 @@ export function resolverContainer(services: Services): ContainerType {
     [AuthResolver, new AuthResolver(services.auth, services.sessions, services.passwords)],
     [AuditLogResolver, new AuditLogResolver(services.auditQueries)],
     [MfaResolver, new MfaResolver(services.auth, services.mfaAccounts, services.mfaLogins)],
+    [PasskeyResolver, new PasskeyResolver(services.passkeys)],
   ]);
   return {
     get(resolverClass: Function) {

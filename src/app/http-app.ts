@@ -16,7 +16,7 @@ import { securityHeaders } from '../http/security-headers';
 import type { Logger } from '../platform/observability/logger';
 import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
 import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
-import { auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, mfaRouter, userMfaRouter, usersRouter } from '../rest';
+import { accountPagesRouter, auditLogsRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, mfaRouter, passkeysRouter, userMfaRouter, usersRouter } from '../rest';
 import { assertRoutesHaveOperations, canonicalRouter, type RouteGuard, routeGuard, routesOf, unmatchedGuard } from '../http/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from '../platform/readiness';
@@ -47,6 +47,7 @@ export function restRoutersOf(services: Services, guard: RouteGuard): Record<str
     // Its one route is /users/:id/mfa: mounted at /v1 itself, since a router under /users would
     // see the id in its base URL rather than the route's template.
     '': userMfaRouter({ mfaAccounts: services.mfaAccounts }, guard),
+    '/auth/passkeys': passkeysRouter(services.passkeys, guard),
   };
 }
 
@@ -102,6 +103,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   v1.use(unmatchedGuard(services.rateLimits));
   app.use('/v1', v1);
   app.use(docsRouter());
+  app.use(accountPagesRouter());
   app.use(indexRouter({ development: !isProduction, sandbox }));
   // An IDE that works offline (Apollo Sandbox loads from the internet); development only, like Sandbox.
   if (!isProduction) app.use(graphiqlRouter());

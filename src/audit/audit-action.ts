@@ -19,4 +19,8 @@ export type AuditAction =
   | 'mfa.totp_disabled'
   | 'mfa.recovery_codes_regenerated'
   | 'mfa.recovery_code_used'
-  | 'mfa.reset';
+  | 'mfa.reset'
+  | 'auth.passkey_registered'
+  | 'auth.passkey_renamed'
+  | 'auth.passkey_removed'
+  | 'auth.passkey_clone_detected';

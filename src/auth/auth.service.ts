@@ -226,6 +226,30 @@ export class AuthService {
     return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
   }
 
+  /**
+   * Opens a session for a user whose sign-in another proof (a passkey) already settled: the same
+   * session, audit row and lastLoginAt as a password login, with `method` on the audit row. The
+   * account must still be live; the caller records its own failed proofs.
+   */
+  async signInProven(ctx: RequestContext, userId: string, method: 'passkey'): Promise<TokenPair> {
+    return this.commands.run(ctx, {
+      name: 'auth.login',
+      validate: () => undefined,
+      // The proof was checked by the caller; what is left to authorize is the account's state, under lock below.
+      authorize: () => undefined,
+      work: async ({ em, audit, emit }) => {
+        const current = await em.getRepository(User).findOne({ id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!current || !current.isActive || current.deletedAt !== null) throw new UnauthenticatedError('The account is not active.');
+        current.lastLoginAt = new Date();
+        // A passkey sign-in required user verification, so the one proof stands for both factors.
+        const opened = this.openSession(em, ctx, current, authenticationClaims(['hwk'], Date.now()));
+        audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id, newValues: { method } });
+        emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['lastLoginAt'] });
+        return opened;
+      },
+    });
+  }
+
   /** A failure is counted by the login throttle; too many of them refuse before any hash is verified. */
   private async checkCredentials(ctx: RequestContext, login: string, password: string): Promise<CredentialCheck> {
     const user = await ctx.em.getRepository(User).findByLogin(login);

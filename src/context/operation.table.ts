@@ -66,6 +66,27 @@ export const operations = {
   revokeSession: { rest: ['DELETE /v1/users/:id/sessions/:sessionId'], graphql: 'Mutation.revokeSession', rate: 'write', requires: 'user', audit: ['session.revoked'], policy: ['read', 'manageSessions'] },
   userAuditLogs: { rest: ['GET /v1/users/:id/audit-logs'], rate: 'read', requires: 'admin', audit: [], policy: ['readAudit'] },
   auditLogs: { rest: ['GET /v1/audit-logs'], graphql: 'Query.auditLogs', rate: 'read', requires: 'admin', audit: [], policy: ['readAudit'] },
+  // Passkeys (issue 16). A ceremony's two steps (options, verify) are one operation: one bucket, one audit trail.
+  registerPasskey: {
+    rest: ['POST /v1/auth/passkeys/register/options', 'POST /v1/auth/passkeys/register/verify'],
+    rate: 'write',
+    requires: 'user',
+    audit: ['auth.passkey_registered'],
+    policy: [],
+    // A passkey is a second factor: registering one is how a role that must enrol can enrol.
+    beforeEnrolment: true,
+  },
+  listPasskeys: { rest: ['GET /v1/auth/passkeys'], graphql: 'Query.passkeys', rate: 'read', requires: 'user', audit: [], policy: [], beforeEnrolment: true },
+  renamePasskey: { rest: ['PATCH /v1/auth/passkeys/:id'], graphql: 'Mutation.renamePasskey', rate: 'write', requires: 'user', audit: ['auth.passkey_renamed'], policy: [] },
+  deletePasskey: { rest: ['DELETE /v1/auth/passkeys/:id'], graphql: 'Mutation.deletePasskey', rate: 'write', requires: 'user', audit: ['auth.passkey_removed'], policy: [] },
+  passkeyLogin: {
+    rest: ['POST /v1/auth/passkeys/login/options', 'POST /v1/auth/passkeys/login/verify'],
+    rate: 'auth',
+    requires: 'anyone',
+    audit: ['auth.login', 'auth.login_failed', 'auth.passkey_clone_detected'],
+    policy: [],
+    beforeEnrolment: true,
+  },
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof operations;

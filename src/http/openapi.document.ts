@@ -8,6 +8,7 @@ import { USER_LIST_PARAMS } from '../users/user-list.query';
 import { userOpenApiSchema } from '../users/user-view.openapi';
 import { mfaOpenApiPaths, mfaOpenApiSchemas } from '../mfa/mfa.openapi';
 import { operationOfRoute, operations, rateCategoryOf, treatsSignedInDifferently } from '../context/operation.table';
+import { passkeyPaths, passkeySchemas } from '../mfa/passkeys.openapi';
 
 type Json = Record<string, unknown>;
 
@@ -172,7 +173,7 @@ export function buildOpenApiDocument(): Json {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { ...inputSchemas(), ...outputSchemas, ...mfaOpenApiSchemas },
+      schemas: { ...inputSchemas(), ...outputSchemas, ...mfaOpenApiSchemas, ...passkeySchemas },
     },
     paths: withOperationFacts({
       '/v1/users': {
@@ -282,6 +283,7 @@ export function buildOpenApiDocument(): Json {
         get: { summary: 'Check a bearer token (for gateways)', responses: { '200': { description: 'Valid', content: json(ref('Validation')) }, ...COMMON_ERRORS } },
       },
       ...mfaOpenApiPaths,
+      ...passkeyPaths,
     }),
   };
 }

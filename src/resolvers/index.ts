@@ -6,6 +6,7 @@ import { AuditLogResolver } from '../audit/audit-log.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { MfaResolver } from '../mfa/mfa.resolver';
 import { UserResolver } from '../users/user.resolver';
+import { PasskeyResolver } from '../mfa/passkeys.resolver';
 
-export { AuditLogResolver, AuthResolver, MfaResolver, UserResolver };
-export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver] as const;
+export { AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver };
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver, PasskeyResolver] as const;

@@ -11,3 +11,5 @@ export { graphiqlRouter } from '../http/graphiql.router';
 export { healthRouter } from '../http/health.router';
 export { indexRouter } from '../http/index.router';
 export { metricsRouter } from '../http/metrics.router';
+export { passkeysRouter } from '../mfa/passkeys.router';
+export { accountPagesRouter } from '../http/account-pages.router';

@@ -43,6 +43,9 @@ describe('schema.graphql', () => {
       disableTotp: write,
       regenerateRecoveryCodes: write,
       resetUserMfa: write,
+      passkeys: read,
+      renamePasskey: write,
+      deletePasskey: write,
     });
     // The committed schema describes the defaults, by the variable that changes each.
     expect(sdl).toContain('Login and token refresh, per client IP: 5 per 60 s (RATE_LIMIT_AUTH_PER_IP).');

@@ -205,7 +205,7 @@ function view(passkey: StoredPasskey): PasskeyView {
 }
 
 /** Printable, trimmed, at most 64 characters; null when nothing is left. */
-function cleanName(name: string | undefined): string | null {
+export function cleanName(name: string | undefined): string | null {
   if (name === undefined) return null;
   const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_NAME);
   return cleaned === '' ? null : cleaned;
