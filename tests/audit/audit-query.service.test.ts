@@ -7,6 +7,8 @@ import { createLogger } from '../../src/platform/observability/logger';
 import { ForbiddenError, MalformedInputError, ServiceUnavailableError, UnauthenticatedError, ValidationError } from '../../src/platform/errors/domain.errors';
 import { UserRole } from '../../src/users/user-role';
 import { fakeUnitOfWork } from '../support/fake-unit-of-work';
+import { createLoaders } from '../../src/context/loaders';
+import { User } from '../../src/users/user.entity';
 
 const ADMIN_ID = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const USER_ID = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -15,8 +17,8 @@ const ADMIN = actor(UserRole.ADMIN);
 const entry = (n: number) => ({ id: `log-${n}`, userId: USER_ID, action: 'user.updated' }) as unknown as AuditLog;
 
 /**
- * The audit trail's reads on an in-memory repository and loaders: the real replica router (which
- * database answers is its decision), the real input validation and the real policy.
+ * The audit trail's reads on in-memory repositories, through the request's real loaders and the
+ * real replica router (which database answers is its decision), input validation and policy.
  */
 function setUp(options: { replicas?: boolean; sticky?: boolean; failure?: unknown } = {}) {
   const asked: { call: string; args: unknown[] }[] = [];
@@ -29,18 +31,17 @@ function setUp(options: { replicas?: boolean; sticky?: boolean; failure?: unknow
     findAllPaginated: (filter: unknown, page: unknown, from: unknown) => answer('findAllPaginated', [filter, page, from], { items: [entry(1), entry(2)], total: 45 }),
     findPage: (filter: unknown, page: unknown, from: unknown) => answer('findPage', [filter, page, from], { items: [entry(1)], hasNextPage: false }),
   };
-  const { context } = fakeUnitOfWork(new Map<Function, object>([[AuditLog, logs]]));
-  const loaders = {
-    recentAuditLogsByUserId: { load: (id: string) => answer('recentAuditLogsByUserId', [id], [entry(3)]) },
-    userById: { load: (id: string) => answer('userById', [id], { id, username: 'someone' }) },
-  };
+  const users = { findByIds: (ids: readonly string[]) => answer('userById', [...ids], ids.map((id) => ({ id, username: 'someone' }))) };
+  const recent = { findRecentByUserIds: (ids: readonly string[]) => answer('recentAuditLogsByUserId', [...ids], [entry(3)]) };
+  const { context } = fakeUnitOfWork(new Map<Function, object>([[AuditLog, { ...logs, ...recent }], [User, users]]));
   const stickiness = { mustReadPrimary: async () => options.sticky ?? false } as unknown as WriterStickiness;
   const reads = new ReplicaRouter(options.replicas ?? false, stickiness, createLogger('silent'));
   const service = new AuditQueryService(reads);
   const ctx = (who: Actor | null): RequestContext => {
     const base = context(who);
     // A replica read runs on a fork of its own; the fake's fork is the same in-memory repositories.
-    return { ...base, em: { ...base.em, fork: () => base.em } as never, loaders: loaders as never };
+    // The request's real loaders, batching onto the in-memory repositories.
+    return { ...base, em: { ...base.em, fork: () => base.em } as never, loaders: createLoaders(base.em) };
   };
   return { service, ctx, asked, reads };
 }
