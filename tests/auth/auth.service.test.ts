@@ -232,3 +232,45 @@ describe('AuthService.refresh (no database)', () => {
     await expect(auth.refresh(context(null), { refreshToken: first.refreshToken })).rejects.toThrow(new UnauthenticatedError('The session has ended.'));
   });
 });
+
+/** The check of every protected request: the token, the revocation list, a live session and the user as they are now. */
+function setUpAuthenticate() {
+  const sign = setUpSignIn();
+  const views = new Map<string, { id: string; username: string; role: UserRole; isActive: boolean; securityStamp: string }>([
+    [USER_ID, { id: USER_ID, username: 'alice', role: UserRole.USER, isActive: true, securityStamp: 'stamp-1' }],
+  ]);
+  const sessionCache = new MemorySessionCache(60);
+  const userCache = { getUser: async (id: string) => views.get(id) ?? null, getList: async () => null } as never;
+  const auth = new AuthService({} as never, sign.tokens, sessionCache, {} as never, sign.commands, userCache);
+  return { ...sign, check: auth, views, sessionCache };
+}
+
+describe('AuthService.authenticate (no database)', () => {
+  it('proves the actor from a live session, with the role the user has now', async () => {
+    const { check, signIn, context, views } = setUpAuthenticate();
+    const { accessToken, sessionId } = await signIn();
+    views.get(USER_ID)!.role = UserRole.MODERATOR;
+    await expect(check.authenticate(context(null), accessToken)).resolves.toMatchObject({ id: USER_ID, username: 'alice', role: UserRole.MODERATOR, sessionId });
+  });
+
+  it.each([
+    ['a revoked token', 'The token has been revoked.', async (s: ReturnType<typeof setUpAuthenticate>, jti: string, sid: string) => s.sessionCache.revokeToken(jti, sid, new Date(Date.now() + 60_000))],
+    ['an ended session', 'The session has ended.', async (s: ReturnType<typeof setUpAuthenticate>) => s.live.clear()],
+    ['a deactivated user', 'The account is not active.', async (s: ReturnType<typeof setUpAuthenticate>) => void (s.views.get(USER_ID)!.isActive = false)],
+    ['a deleted user', 'The account is not active.', async (s: ReturnType<typeof setUpAuthenticate>) => void s.views.delete(USER_ID)],
+    ['a renewed stamp (password changed since)', 'The session has ended.', async (s: ReturnType<typeof setUpAuthenticate>) => void (s.views.get(USER_ID)!.securityStamp = 'stamp-2')],
+  ])('refuses %s', async (_case, message, change) => {
+    const setup = setUpAuthenticate();
+    const { accessToken } = await setup.signIn();
+    const claims = setup.tokens.verifyAccess(accessToken);
+    await change(setup, claims.jti, claims.sid);
+    await expect(setup.check.authenticate(setup.context(null), accessToken)).rejects.toThrow(new UnauthenticatedError(message));
+  });
+
+  it('refuses a refresh token and a forged one before any lookup', async () => {
+    const { check, signIn, context } = setUpAuthenticate();
+    const { refreshToken, accessToken } = await signIn();
+    await expect(check.authenticate(context(null), refreshToken)).rejects.toThrow('The token is not an access token.');
+    await expect(check.authenticate(context(null), `${accessToken}x`)).rejects.toThrow('The token is invalid.');
+  });
+});
