@@ -8,6 +8,7 @@ import express, { type Express, type Router } from 'express';
 import type { Config } from '../platform/config/config';
 import type { RequestContext } from '../context/request-context';
 import { createFormatError, graphqlRequestScope, tokenRefusal } from '../graphql/format-error';
+import type { TokenRefusal } from '../auth/tokens/token.refusal';
 import { observabilityPlugin } from '../graphql/observability.plugin';
 import { queryLimitsPlugin } from '../graphql/query-limits.plugin';
 import { buildGraphQLSchema } from '../graphql/schema';
@@ -93,7 +94,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(healthRouter(readiness));
   if (config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token, isProduction));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
-  app.use(requestContext(orm, services.auth));
+  app.use(requestContext(orm, services.auth, reportUnexpected));
 
   // Each route's first handler (the guard) answers bad tokens and picks the rate bucket of that route.
   const guard = routeGuard(services.rateLimits);
@@ -116,7 +117,7 @@ export async function createApp({ config, orm, services, readiness, logger, metr
     },
     expressMiddleware(apollo, {
       context: async ({ res }) => {
-        if (res.locals.authError) throw tokenRefusal(res.locals.authError);
+        if (res.locals.tokenRefusal) throw tokenRefusal(res.locals.tokenRefusal as TokenRefusal);
         return res.locals.ctx as RequestContext;
       },
     }),

@@ -152,10 +152,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await services.userCache.start();
   let firstAdminFile: string | undefined;
   try {
-    if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services.hasher, config.bootstrapAdmin))) {
+    if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services, config.bootstrapAdmin))) {
       logger.info({ username: config.bootstrapAdmin.username }, 'Created the first admin');
     }
-    if (!config.bootstrapAdmin && config.generatedAdmin && (await ensureGeneratedAdmin(orm, services.hasher, config.generatedAdmin))) {
+    if (!config.bootstrapAdmin && config.generatedAdmin && (await ensureGeneratedAdmin(orm, services, config.generatedAdmin))) {
       firstAdminFile = config.generatedAdmin.credentialsFile;
       // Where the password is, never the password.
       logger.info({ username: config.generatedAdmin.username, credentialsFile: firstAdminFile }, 'Created the first admin with a generated password');

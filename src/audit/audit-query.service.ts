@@ -5,7 +5,6 @@ import { AuditLogFilterInput } from './audit-query.inputs';
 import { CursorPageInput, OffsetPageInput } from '../users/user-query.inputs';
 import { AuditLog } from './audit-log.entity';
 import { ForbiddenError, UnauthenticatedError } from '../platform/errors/domain.errors';
-import { withOrmErrors } from '../platform/errors/orm-error.translator';
 import { canOnUser } from '../users/user.policy';
 import type { AuditCursorResult } from './audit-log.repository';
 import { withCursor } from '../platform/validation/cursor';
@@ -31,9 +30,7 @@ export class AuditQueryService {
     this.assertCanRead(ctx);
     const filter = await validateInput(AuditLogFilterInput, rawFilter ?? {}, 'filter');
     const page = await validateInput(OffsetPageInput, rawPage ?? {}, 'page');
-    const { value: found } = await withOrmErrors(() =>
-      this.reads.read(ctx, (em, connectionType) => em.getRepository(AuditLog).findAllPaginated(filter, { offset: (page.page - 1) * page.limit, limit: page.limit }, { connectionType })),
-    );
+    const { value: found } = await this.reads.read(ctx, (em, connectionType) => em.getRepository(AuditLog).findAllPaginated(filter, { offset: (page.page - 1) * page.limit, limit: page.limit }, { connectionType }));
     const { items, total } = found;
     return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
   }
@@ -55,13 +52,13 @@ export class AuditQueryService {
   /** The nested User.auditLogs field: the user's newest entries as actor, batched per request. */
   async recentByActor(ctx: RequestContext, userId: string): Promise<AuditLog[]> {
     this.assertCanRead(ctx);
-    return withOrmErrors(() => ctx.loaders.recentAuditLogsByUserId.load(userId));
+    return ctx.loaders.recentAuditLogsByUserId.load(userId);
   }
 
   /** The nested AuditLog.user field: who acted, unless since deleted. */
   async actorOf(ctx: RequestContext, entry: Pick<AuditLog, 'userId'>): Promise<UserView | null> {
     this.assertCanRead(ctx);
-    return entry.userId ? withOrmErrors(() => ctx.loaders.userById.load(entry.userId as string)) : null;
+    return entry.userId ? ctx.loaders.userById.load(entry.userId) : null;
   }
 
   private assertCanRead(ctx: RequestContext): void {

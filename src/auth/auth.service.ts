@@ -199,7 +199,7 @@ export class AuthService {
     }
     if (!session || session.userId !== claims.sub || session.expiresAt <= Date.now()) throw new UnauthenticatedError('The session has ended.');
     // The role comes from the user as it is now, not as it was when the token was issued.
-    const user = await this.userCache.getUser(claims.sub, () => withOrmErrors(() => findLiveUserView(ctx.em, claims.sub)));
+    const user = await this.userCache.getUser(claims.sub, () => findLiveUserView(ctx.em, claims.sub));
     if (!user || !user.isActive) throw new UnauthenticatedError('The account is not active.');
     // Opened under another stamp: the password changed, or the user was deactivated or demoted, since.
     if (session.stamp !== user.securityStamp) throw new UnauthenticatedError('The session has ended.');

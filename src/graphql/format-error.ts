@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ConflictError, DomainError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
+import { HeaderMap } from '@apollo/server';
+import { ConflictError, DomainError, TooManyRequestsError, ValidationError } from '../platform/errors/domain.errors';
+import type { TokenRefusal } from '../auth/tokens/token.refusal';
 import { translateOrmError } from '../platform/errors/orm-error.translator';
 import { variableFieldError } from './variable-errors';
 import { MfaRequiredError } from '../auth/second-factor.port';
@@ -37,16 +39,14 @@ export interface ErrorReporter {
 export const graphqlRequestScope = new AsyncLocalStorage<{ requestId: string }>();
 
 /**
- * The GraphQL answer to a token that was presented and not accepted (the request context keeps the
- * error; REST answers it with problem+json): UNAUTHENTICATED (401) with the reason when the token is
- * bad, SERVICE_UNAVAILABLE (503) when it could not be checked. Thrown by the context function, before
- * any field runs, so it carries its HTTP status itself.
+ * The GraphQL rendering of a refused token (decided by refuseToken; REST renders the same refusal as
+ * problem+json). Thrown by the context function, before any field runs, so it carries its HTTP
+ * status, and its Retry-After, itself.
  */
-export function tokenRefusal(authError: unknown): GraphQLError {
-  if (authError instanceof UnauthenticatedError) {
-    return new GraphQLError(authError.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-  }
-  return new GraphQLError('Authentication could not be checked.', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+export function tokenRefusal(refusal: TokenRefusal): GraphQLError {
+  const headers = new HeaderMap(refusal.retryAfterSeconds === undefined ? [] : [['retry-after', String(refusal.retryAfterSeconds)]]);
+  const retry = refusal.retryAfterSeconds === undefined ? {} : { retryAfter: refusal.retryAfterSeconds };
+  return new GraphQLError(refusal.message, { extensions: { code: refusal.code, ...retry, http: { status: refusal.status, headers } } });
 }
 
 /**

@@ -75,7 +75,7 @@ export function problemMiddleware(options: ProblemMiddlewareOptions): ErrorReque
       problem = { type: `/problems/${kind.slug}`, title: kind.title, status: kind.status, detail: error.message, ...common };
       if (error instanceof ValidationError) problem.errors = error.errors;
       if (error instanceof ConflictError && error.field) problem.field = error.field;
-      if (error instanceof TooManyRequestsError) {
+      if ((error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError) && error.retryAfterSeconds !== undefined) {
         problem.retryAfter = error.retryAfterSeconds;
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
       }

@@ -7,6 +7,7 @@ import { UnauthenticatedError } from '../platform/errors/domain.errors';
 import type { Logger } from '../platform/observability/logger';
 import { setRequestSpanAttributes } from '../platform/observability/span-attributes';
 import type { AuthService } from '../auth/auth.service';
+import { refuseToken } from '../auth/tokens/token.refusal';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -41,10 +42,11 @@ export function requestIdAndLogging(logger: Logger): RequestHandler {
 
 /**
  * Builds the one RequestContext of this request: its own EntityManager and loaders (made when first
- * used), and the actor proven by the bearer token. A token that is present but bad is kept as an
- * error for the edge to answer in its own format.
+ * used), and the actor proven by the bearer token. A token that is present and not accepted is kept
+ * as its refusal (decided once, by refuseToken) for each door to render in its own format; a cause
+ * no refusal expects is reported here, once, with the request id.
  */
-export function requestContext(orm: MikroORM, auth: AuthService): RequestHandler {
+export function requestContext(orm: MikroORM, auth: AuthService, reportUnexpected: (error: unknown, requestId: string) => void): RequestHandler {
   const fork = () => orm.em.fork();
   return async (req, res, next) => {
     const ctx = new LazyRequestContext(
@@ -61,7 +63,9 @@ export function requestContext(orm: MikroORM, auth: AuthService): RequestHandler
         if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
         ctx.actor = await auth.authenticate(ctx, match[1]);
       } catch (error) {
-        res.locals.authError = error;
+        const refusal = refuseToken(error);
+        if (refusal.unexpected) reportUnexpected(error, ctx.requestId);
+        res.locals.tokenRefusal = refusal;
       }
     }
     setRequestSpanAttributes({ 'app.request_id': ctx.requestId, ...(ctx.actor ? { 'enduser.id': ctx.actor.id } : {}) });

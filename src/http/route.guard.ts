@@ -3,6 +3,7 @@ import { assertEnrolledFor, operationOfRoute, rateCategoryOf } from '../context/
 import type { RateCategory } from '../platform/rate-limit/rate-limit.policy';
 import { rateLimitedError, type RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { contextOf } from './json-body';
+import type { TokenRefusal } from '../auth/tokens/token.refusal';
 import { routeTemplate } from '../platform/observability/route-label';
 
 /**
@@ -19,7 +20,7 @@ export type RouteGuard = RequestHandler;
 /**
  * The first handler of every /v1 route. It runs only once the route has matched, so it knows which
  * operation this is (the operation table, src/context/operation.table.ts): it records the route template
- * (metrics label 401s and 429s with their real route), answers a bad token with 401, and counts the
+ * (metrics label 401s and 429s with their real route), answers a refused token (401, or 503 when it could not be checked), and counts the
  * request against the operation's own bucket, never against one guessed from the raw path.
  */
 export function routeGuard(rateLimits: RateLimitService): RouteGuard {
@@ -27,7 +28,8 @@ export function routeGuard(rateLimits: RateLimitService): RouteGuard {
   return (req, res, next) => {
     const template = routeTemplate(req);
     res.locals.route = template;
-    if (res.locals.authError) return next(res.locals.authError);
+    const refusal = res.locals.tokenRefusal as TokenRefusal | undefined;
+    if (refusal) return next(refusal.error);
     const operation = template === undefined ? undefined : operationOfRoute(req.method, template);
     // createApp refuses to start with a route the table does not know; this only guards a guard misplaced.
     if (!operation) return next(new Error(`No operation for ${req.method} ${template ?? req.path}.`));

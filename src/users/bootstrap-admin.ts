@@ -7,7 +7,8 @@ import { User } from './user.entity';
 import { UserRole } from './user-role';
 import type { PasswordHasher } from '../auth/passwords/password.hasher';
 import { normalizeEmail } from '../platform/validation/email/email.address';
-import { withOrmErrors } from '../platform/errors/orm-error.translator';
+import type { AuditedCommands, CommandContext } from '../audit/audited-command.pipeline';
+import type { UserCreated } from './user.events';
 
 export interface AdminCredentials {
   username: string;
@@ -22,29 +23,49 @@ export interface GeneratedAdminSettings {
   credentialsFile: string;
 }
 
-async function createAdmin(em: EntityManager, hasher: PasswordHasher, admin: AdminCredentials): Promise<void> {
-  const passwordHash = await hasher.hash(admin.password);
-  // withOrmErrors: a taken username or e-mail becomes a ConflictError naming the field, never the
-  // driver's message, which holds the statement's parameters (this hash among them).
-  await withOrmErrors(() => em.transactional(async (tx) => {
-    const user = tx.getRepository(User).add({
-      username: admin.username,
-      email: normalizeEmail(admin.email).email,
-      passwordHash,
-      firstName: 'Admin',
-      lastName: 'Admin',
-      role: UserRole.ADMIN,
-      emailVerified: true,
-    });
-    tx.persist(tx.create(PasswordHistory, { user, passwordHash }));
-  }));
+/** What creating the first admin needs from the composition root: the hasher and the write pipeline. */
+export interface FirstAdminWriter {
+  hasher: PasswordHasher;
+  commands: AuditedCommands;
+}
+
+/** The server itself acts: there is no actor, and no client address. */
+const startup = (em: EntityManager): CommandContext => ({ actor: null, ipAddress: 'startup', em });
+
+/**
+ * Through the pipeline like every write: a taken username or e-mail becomes a ConflictError naming
+ * the field, never the driver's message (which holds the statement's parameters, this hash among
+ * them), and the user caches hear of the new user once it has committed.
+ */
+async function createAdmin(em: EntityManager, writer: FirstAdminWriter, admin: AdminCredentials): Promise<void> {
+  await writer.commands.run(startup(em), {
+    name: 'admin.bootstrap',
+    // The configuration was checked when it was read (env.schema.ts); the generated password meets the policy.
+    validate: () => admin,
+    // Only the server runs this, at start-up, and only while no live admin exists.
+    authorize: (credentials) => credentials,
+    prepare: async (credentials) => ({ credentials, passwordHash: await writer.hasher.hash(credentials.password) }),
+    work: async ({ em: tx, emit }, { credentials, passwordHash }) => {
+      const user = tx.getRepository(User).add({
+        username: credentials.username,
+        email: normalizeEmail(credentials.email).email,
+        passwordHash,
+        firstName: 'Admin',
+        lastName: 'Admin',
+        role: UserRole.ADMIN,
+        emailVerified: true,
+      });
+      tx.persist(tx.create(PasswordHistory, { user, passwordHash }));
+      emit<UserCreated>({ type: 'UserCreated', userId: user.id });
+    },
+  });
 }
 
 /** Creates the first admin from configuration when the database has none; returns whether it did. */
-export async function ensureBootstrapAdmin(orm: MikroORM, hasher: PasswordHasher, admin: AdminCredentials): Promise<boolean> {
+export async function ensureBootstrapAdmin(orm: MikroORM, writer: FirstAdminWriter, admin: AdminCredentials): Promise<boolean> {
   const em = orm.em.fork();
   if (await em.getRepository(User).existsAdmin()) return false;
-  await createAdmin(em, hasher, admin);
+  await createAdmin(em, writer, admin);
   return true;
 }
 
@@ -71,7 +92,7 @@ export function generateAdminPassword(length = 24): string {
  * moment) under a temporary name and renamed into place only once the admin is committed, so it
  * never names an admin that does not exist. Returns whether it created one.
  */
-export async function ensureGeneratedAdmin(orm: MikroORM, hasher: PasswordHasher, settings: GeneratedAdminSettings): Promise<boolean> {
+export async function ensureGeneratedAdmin(orm: MikroORM, writer: FirstAdminWriter, settings: GeneratedAdminSettings): Promise<boolean> {
   const em = orm.em.fork();
   if (await em.getRepository(User).existsAdmin()) return false;
   const password = generateAdminPassword();
@@ -87,7 +108,7 @@ export async function ensureGeneratedAdmin(orm: MikroORM, hasher: PasswordHasher
   ].join('\n');
   await writeFile(pending, text, { mode: 0o600, flag: 'wx' });
   try {
-    await createAdmin(em, hasher, { ...settings, password });
+    await createAdmin(em, writer, { ...settings, password });
   } catch (error) {
     await unlink(pending);
     // Another instance starting at the same time created it first: not an error.

@@ -1,6 +1,7 @@
 import type { EntityManager, EntityMetadata, Platform } from '@mikro-orm/postgresql';
 import { User } from './user.entity';
 import { USER_VIEW_FIELD_NAMES, USER_VIEW_FIELDS, type UserView, type UserViewFieldName } from './user-view';
+import { withOrmErrors } from '../platform/errors/orm-error.translator';
 
 /** The statement that reads a live user's view, and which column holds each of the view's fields. */
 export interface LiveUserViewStatement {
@@ -59,6 +60,7 @@ export function userViewOfRow(row: Record<string, unknown>, statement: LiveUserV
  */
 export async function findLiveUserView(em: EntityManager, id: string): Promise<UserView | null> {
   const statement = statementFor(em);
-  const row = (await em.getConnection('write').execute(statement.sql, [id], 'get', em.getTransactionContext())) as Record<string, unknown> | undefined;
+  // Translated here, so every cache fill and token check that reads the view gets domain errors.
+  const row = (await withOrmErrors(() => em.getConnection('write').execute(statement.sql, [id], 'get', em.getTransactionContext()))) as Record<string, unknown> | undefined;
   return row ? userViewOfRow(row, statement, em.getPlatform()) : null;
 }

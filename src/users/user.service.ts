@@ -10,7 +10,6 @@ import { Session } from '../auth/sessions/session.entity';
 import { User } from './user.entity';
 import { UserRole } from './user-role';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
-import { withOrmErrors } from '../platform/errors/orm-error.translator';
 import { canOnUser, createUserDenial, type CreateUserDenial, firstFieldDenied } from './user.policy';
 import type { CursorResult } from './user.repository';
 import { findLiveUserView } from './user-view.query';
@@ -103,7 +102,7 @@ export class UserService {
   async getUserById(ctx: RequestContext, id: string): Promise<UserView> {
     if (!ctx.actor) throw UnauthenticatedError.required();
     const userId = assertUuid(id, 'user id');
-    const user = await this.cache.getUser(userId, () => withOrmErrors(() => findLiveUserView(ctx.em, userId)));
+    const user = await this.cache.getUser(userId, () => findLiveUserView(ctx.em, userId));
     if (!user || !canOnUser(ctx.actor, 'read', user)) throw new NotFoundError('User not found.');
     return user;
   }
@@ -116,7 +115,7 @@ export class UserService {
     let fromReplica = false;
     const load = async () => {
       const offset = (page.page - 1) * page.limit;
-      const found = await withOrmErrors(() => this.reads.read(ctx, (em, connectionType) => em.getRepository(User).findAllPaginated(filter, order, { offset, limit: page.limit }, { connectionType })));
+      const found = await this.reads.read(ctx, (em, connectionType) => em.getRepository(User).findAllPaginated(filter, order, { offset, limit: page.limit }, { connectionType }));
       fromReplica = found.fromReplica;
       return { items: found.value.items.map(toUserView), total: found.value.total };
     };

@@ -1,5 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createFormatError, graphqlRequestScope, tokenRefusal } from '../../src/graphql/format-error';
+import { refuseToken } from '../../src/auth/tokens/token.refusal';
+import { HeaderMap } from '@apollo/server';
 import { NotFoundError, ServiceUnavailableError, UnauthenticatedError } from '../../src/platform/errors/domain.errors';
 
 const formatted = (message: string, extensions?: Record<string, unknown>): GraphQLFormattedError => ({ message, path: ['me'], ...(extensions ? { extensions } : {}) });
@@ -30,19 +32,22 @@ describe('createFormatError', () => {
   });
 });
 
-describe('tokenRefusal', () => {
+describe('tokenRefusal (the GraphQL rendering of refuseToken)', () => {
   it('answers a bad token with UNAUTHENTICATED (401) and its reason', () => {
-    const refusal = tokenRefusal(new UnauthenticatedError('The token has been revoked.'));
+    const refusal = tokenRefusal(refuseToken(new UnauthenticatedError('The token has been revoked.')));
     expect(refusal).toBeInstanceOf(GraphQLError);
     expect(refusal.message).toBe('The token has been revoked.');
-    expect(refusal.extensions).toEqual({ code: 'UNAUTHENTICATED', http: { status: 401 } });
+    expect(refusal.extensions).toEqual({ code: 'UNAUTHENTICATED', http: { status: 401, headers: new HeaderMap() } });
   });
 
-  it('answers a token that could not be checked with SERVICE_UNAVAILABLE (503), naming no cause', () => {
-    for (const cause of [new ServiceUnavailableError('The database is unavailable.'), new Error('ECONNRESET 10.0.0.5')]) {
-      const refusal = tokenRefusal(cause);
-      expect(refusal.message).toBe('Authentication could not be checked.');
-      expect(refusal.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', http: { status: 503 } });
+  it('answers a token that could not be checked with SERVICE_UNAVAILABLE (503) and a Retry-After, naming no internals', () => {
+    for (const [cause, message] of [
+      [new ServiceUnavailableError('The database is unavailable.'), 'The database is unavailable.'],
+      [new Error('ECONNRESET 10.0.0.5'), 'Authentication could not be checked.'],
+    ] as const) {
+      const refusal = tokenRefusal(refuseToken(cause));
+      expect(refusal.message).toBe(message);
+      expect(refusal.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 5, http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) } });
     }
   });
 });

@@ -11,7 +11,7 @@ import type { CommandContext } from '../../src/audit/audited-command.pipeline';
  * transaction keeps what was persisted apart until it "commits", and every event the pipeline
  * delivers after a commit is recorded. For unit specs of services (tests/<feature>/*.service.test.ts).
  */
-export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execute?: (sql: string) => Promise<unknown> } = {}) {
+export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execute?: (sql: string) => Promise<unknown>; create?: (entity: Function, data: Record<string, unknown>) => Record<string, unknown> } = {}) {
   const committed: Record<string, unknown>[] = [];
   const events: DomainEvent[] = [];
   const em = {
@@ -20,7 +20,8 @@ export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execu
       if (!repository) throw new Error(`no fake repository for ${entity.name}`);
       return repository;
     },
-    create: (_entity: Function, data: Record<string, unknown>) => ({ ...data }),
+    // A row as the test makes it (an entity whose id the service reads back), or a plain copy.
+    create: raw.create ?? ((_entity: Function, data: Record<string, unknown>) => ({ ...data })),
     persist: () => em,
     // Raw SQL (the last-admin lock) answered by the test, or refused.
     execute: raw.execute ?? (async (sql: string) => Promise.reject(new Error(`no fake answer for ${sql}`))),

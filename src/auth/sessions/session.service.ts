@@ -27,7 +27,7 @@ export class SessionService {
   /** The nested User.sessions field: batched with the request's other users, for the owner and admins. */
   async sessionsOf(ctx: RequestContext, user: UserTarget): Promise<Session[]> {
     if (!canManageSessions(ctx.actor, user)) throw new ForbiddenError('Only the user and admins see its sessions.');
-    return withOrmErrors(() => ctx.loaders.sessionsByUserId.load(user.id));
+    return ctx.loaders.sessionsByUserId.load(user.id);
   }
 
   async revokeSession(ctx: RequestContext, sessionId: string, expectedUserId?: string): Promise<void> {

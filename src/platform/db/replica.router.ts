@@ -1,6 +1,6 @@
 import type { ConnectionType, EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
-import { isConnectionFailure } from '../errors/orm-error.translator';
+import { isConnectionFailure, withOrmErrors } from '../errors/orm-error.translator';
 import type { Logger } from '../observability/logger';
 import { replicaName } from './orm.config';
 import type { WriterStickiness } from './writer.stickiness';
@@ -46,7 +46,15 @@ export class ReplicaRouter {
     private readonly logger: Logger,
   ) {}
 
-  async read<T>(ctx: ReadContext, work: (em: EntityManager, connectionType: ConnectionType) => Promise<T>): Promise<RoutedRead<T>> {
+  /**
+   * Database errors leave as domain errors (ServiceUnavailableError, ...), translated here once for
+   * every routed read, after a failing replica has had its fallback to the primary.
+   */
+  read<T>(ctx: ReadContext, work: (em: EntityManager, connectionType: ConnectionType) => Promise<T>): Promise<RoutedRead<T>> {
+    return withOrmErrors(() => this.route(ctx, work));
+  }
+
+  private async route<T>(ctx: ReadContext, work: (em: EntityManager, connectionType: ConnectionType) => Promise<T>): Promise<RoutedRead<T>> {
     if (!(await this.replicaAllowed(ctx))) {
       this.count('primary');
       return { value: await work(ctx.em, 'write'), fromReplica: false };

@@ -87,4 +87,9 @@ export class TooManyRequestsError extends DomainError {
 
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
+
+  /** Given when the client can be told when to try again (a Retry-After). */
+  constructor(message: string, readonly retryAfterSeconds?: number) {
+    super(message);
+  }
 }

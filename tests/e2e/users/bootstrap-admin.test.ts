@@ -22,8 +22,8 @@ describe('bootstrap admin from ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD', 
   });
 
   it('creates no second admin when one exists, with the same or other credentials', async () => {
-    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services.hasher, credentials)).toBe(false);
-    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services.hasher, { username: 'other_admin', email: 'other@example.com', password: 'Another-passw0rd!' })).toBe(false);
+    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services, credentials)).toBe(false);
+    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services, { username: 'other_admin', email: 'other@example.com', password: 'Another-passw0rd!' })).toBe(false);
     expect(await sql(ctx.server, 'select username from users')).toEqual([{ username: 'root_admin' }]);
   });
 
@@ -45,8 +45,8 @@ describe('bootstrap admin from ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD', 
   it('creates one again once no live admin is left', async () => {
     await sql(ctx.server, "update users set deleted_at = now(), is_active = false where role = 'admin'");
     const replacement = { username: 'new_admin', email: 'new.admin@example.com', password: 'Replacement-passw0rd!' };
-    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services.hasher, replacement)).toBe(true);
-    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services.hasher, replacement)).toBe(false);
+    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services, replacement)).toBe(true);
+    expect(await ensureBootstrapAdmin(ctx.server.orm, ctx.server.services, replacement)).toBe(false);
     expect(await sql(ctx.server, "select username from users where role = 'admin' and deleted_at is null")).toEqual([{ username: 'new_admin' }]);
     expect((await ctx.api.post('/v1/auth/login', { username: 'new_admin', password: replacement.password })).status).toBe(200);
   });

@@ -86,7 +86,7 @@ describe('first admin with a generated password (no ADMIN_PASSWORD)', () => {
     } finally {
       await second.close();
     }
-    expect(await ensureGeneratedAdmin(server.orm, server.services.hasher, server.config.generatedAdmin!)).toBe(false);
+    expect(await ensureGeneratedAdmin(server.orm, server.services, server.config.generatedAdmin!)).toBe(false);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(await sql(server, "select count(*)::int as n from users where role = 'admin'")).toEqual([{ n: 1 }]);
   });
@@ -94,7 +94,7 @@ describe('first admin with a generated password (no ADMIN_PASSWORD)', () => {
   it('two instances starting at once create one admin between them', async () => {
     await sql(server, "delete from users where role = 'admin'");
     rmSync(file);
-    const results = await Promise.all([1, 2].map(() => ensureGeneratedAdmin(server.orm, server.services.hasher, server.config.generatedAdmin!)));
+    const results = await Promise.all([1, 2].map(() => ensureGeneratedAdmin(server.orm, server.services, server.config.generatedAdmin!)));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await sql(server, "select count(*)::int as n from users where role = 'admin'")).toEqual([{ n: 1 }]);
     expect((await api.post('/v1/auth/login', { username: 'admin', password: readCredentials(file).password })).status).toBe(200);
