@@ -1,4 +1,4 @@
-import { AuthService } from '../../src/auth/auth.service';
+import { AuthService, isMfaRequired, type LoginResult, type TokenPair } from '../../src/auth/auth.service';
 import { Session } from '../../src/auth/sessions/session.entity';
 import { MemorySessionCache } from '../../src/auth/sessions/memory-session.cache';
 import type { Actor } from '../../src/context/request-context';
@@ -14,6 +14,13 @@ import { MemoryLoginAttemptStore } from '../../src/auth/throttle/memory-login-at
 import { RedisFailureReporter } from '../../src/platform/redis/redis-failure.reporter';
 import { createLogger } from '../../src/platform/observability/logger';
 import { fakeUnitOfWork } from '../support/fake-unit-of-work';
+
+/** These users have no second factor: a login must end in tokens. */
+async function tokensOf(result: Promise<LoginResult>): Promise<TokenPair> {
+  const settled = await result;
+  if (isMfaRequired(settled)) throw new Error('expected tokens, got an MFA step');
+  return settled;
+}
 
 const ME: Actor = { id: 'u1', username: 'me', role: UserRole.USER, sessionId: 's1', tokenId: 'jti-1', tokenExpiresAt: new Date(Date.now() + 60_000) };
 
@@ -105,7 +112,7 @@ function setUpSignIn(options: { stampChangedMeanwhile?: boolean } = {}) {
   const auth = new AuthService(hasher, tokens, new MemorySessionCache(60), throttle, uow.commands, {} as never);
   /** Signs alice in and makes the session committed by the login live, as PostgreSQL would. */
   const signIn = async () => {
-    const pair = await auth.login(uow.context(null), { username: 'alice', password: PASSWORD });
+    const pair = await tokensOf(auth.login(uow.context(null), { username: 'alice', password: PASSWORD }));
     const row = uow.committed.find((persisted) => persisted.id === pair.sessionId) as unknown as Session;
     live.set(row.id, row);
     return pair;
@@ -116,7 +123,7 @@ function setUpSignIn(options: { stampChangedMeanwhile?: boolean } = {}) {
 describe('AuthService.login (no database)', () => {
   it('opens a session under the stamp the password was checked with, audits it and tells the user caches', async () => {
     const { auth, context, alice, tokens, committed, audits, events } = setUpSignIn();
-    const pair = await auth.login(context(null), { username: 'Alice@Example.com', password: PASSWORD });
+    const pair = await tokensOf(auth.login(context(null), { username: 'Alice@Example.com', password: PASSWORD }));
     expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: alice, sessionId: FIRST_SESSION });
     expect(tokens.verifyAccess(pair.accessToken)).toMatchObject({ sub: USER_ID, sid: FIRST_SESSION, role: UserRole.USER });
     expect(tokens.verifyRefresh(pair.refreshToken)).toMatchObject({ sub: USER_ID, sid: FIRST_SESSION });
