@@ -4,7 +4,7 @@
 #   build:   docker build -t user-management-api .
 #   serve:   docker run -e JWT_SECRET=... -e MFA_ENCRYPTION_KEY=... -e DATABASE_URL=... -e REDIS_URL=... -p 8000:8000 user-management-api
 #   migrate: docker run --rm -e JWT_SECRET=... -e MFA_ENCRYPTION_KEY=... -e DATABASE_URL=... user-management-api node dist/scripts/migrate.js
-#            (NODE_ENV=production, so JWT_SECRET and MFA_ENCRYPTION_KEY are required by the config check even for migrations)
+#            (NODE_ENV=production, so JWT_SECRET is required by the config check even for migrations)
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # No compiler stage: on Node 24 argon2's prebuilt binary (Node-API 10) loads as shipped, and no other

@@ -106,7 +106,8 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events);
   const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, commands, userCache, replicaReads);
   const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
-  const { ring } = loadKeyRing({ nodeEnv: config.env, spec: config.mfa.encryptionKey, dataDir: config.dataDir });
+  const { ring, origin } = loadKeyRing({ nodeEnv: config.env, spec: config.mfa.encryptionKey, dataDir: config.dataDir });
+  if (origin === 'missing') logger.warn('MFA_ENCRYPTION_KEY is not set: authenticator-app MFA and recovery codes answer 503 until it is (passkeys work); see docs/key-rotation.md');
   const mfaFactors = new MfaServiceFactory(new SecretBox(ring), new RecoveryCodeFactor(ring), TOTP_ISSUER);
   const mfaChallenges = new MfaChallengeService(redis ? new RedisMfaChallengeStore(redis.redis) : new MemoryMfaChallengeStore());
   // The login asks the second factor through a port; the second step needs the login's openSession.

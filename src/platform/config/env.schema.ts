@@ -152,10 +152,6 @@ export const envSchema = z
     if (env.DATABASE_READ_URLS !== '' && env.DATABASE_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URLS'], message: 'needs DATABASE_URL (the primary)' });
     }
-    // TOTP secrets sealed with a key nobody kept would be lost with the container.
-    if (env.NODE_ENV === 'production' && env.MFA_ENCRYPTION_KEY === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['MFA_ENCRYPTION_KEY'], message: 'is required in production (id:base64 32-byte key, e.g. k1:$(openssl rand -base64 32); see docs/key-rotation.md)' });
-    }
     checkWebauthnOrigins(env, ctx);
     if (env.REDIS_URL !== undefined && env.REDIS_CLUSTER_NODES !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' });

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyRing } from '../../../src/platform/crypto/key-ring';
-import { DEVELOPMENT_KEY_FILE, KeyRingMissingError, loadKeyRing } from '../../../src/platform/crypto/key-ring.loader';
+import { DEVELOPMENT_KEY_FILE, loadKeyRing } from '../../../src/platform/crypto/key-ring.loader';
+import { SecretBox } from '../../../src/platform/crypto/secret.box';
+import { ServiceUnavailableError } from '../../../src/platform/errors/domain.errors';
 
 describe('loadKeyRing', () => {
   let dataDir: string;
@@ -20,9 +22,16 @@ describe('loadKeyRing', () => {
     }
   });
 
-  it('refuses to start production without a key', () => {
-    expect(() => loadKeyRing({ nodeEnv: 'production', spec: undefined, dataDir })).toThrow(KeyRingMissingError);
-    expect(() => loadKeyRing({ nodeEnv: 'production', spec: '  ', dataDir })).toThrow(/required in production/);
+  it('starts production without a key, and every use of the missing key is a 503 that says which variable to set', () => {
+    for (const spec of [undefined, '  ']) {
+      const { ring, origin } = loadKeyRing({ nodeEnv: 'production', spec, dataDir });
+      expect(origin).toBe('missing');
+      expect(() => ring.active).toThrow(ServiceUnavailableError);
+      expect(() => ring.active).toThrow(/MFA_ENCRYPTION_KEY is not set/);
+      expect(() => ring.get('k1')).toThrow(ServiceUnavailableError);
+      expect(() => new SecretBox(ring).seal('secret', { purpose: 'totp', subject: 'u1' })).toThrow(ServiceUnavailableError);
+      expect(JSON.stringify(ring)).toBe('{"keyIds":[]}');
+    }
   });
 
   it('generates a development key into DATA_DIR, readable by the owner only, and reuses it on the next start', () => {
