@@ -10,11 +10,13 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 
 function redisAnswers(url: string): boolean {
   const probe = `
     const Redis = require(process.argv[1]);
-    const redis = new Redis(process.argv[2], { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
+    const redis = new Redis(process.argv[2], { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
     redis.on('error', () => undefined);
     redis.connect().then(() => redis.ping()).then(() => process.exit(0), () => process.exit(1));
   `;
-  const result = spawnSync(process.execPath, ['-e', probe, require.resolve('ioredis'), url], { timeout: 5000, stdio: 'ignore' });
+  // Generous: on a loaded machine a new node process alone can take seconds to start (a suite once
+  // failed here before running). A Redis that is not there still answers at once: connection refused.
+  const result = spawnSync(process.execPath, ['-e', probe, require.resolve('ioredis'), url], { timeout: 30000, stdio: 'ignore' });
   return result.status === 0;
 }
 
