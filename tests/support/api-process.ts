@@ -302,7 +302,9 @@ export async function probe(url: string): Promise<{ refused: true } | { refused:
     return { refused: false, status: response.status, body: await response.text() };
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code;
-    if (code === 'ECONNREFUSED') return { refused: true };
+    // Refused outright, or accepted by the kernel into the backlog of a listener that then closed:
+    // reset or closed before any answer. Either way nobody new got in.
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return { refused: true };
     throw error;
   }
 }
