@@ -13,7 +13,9 @@ const id = z.string().regex(UUID).transform((value) => value.toLowerCase());
 
 /** Tokens issued more than this far in the future come from a clock we do not trust. */
 const CLOCK_SKEW_SECONDS = 60;
-const epochSeconds = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A Date holds at most 8.64e15 ms: a later second would make every date built from the claim invalid. */
+const LAST_DATE_SECOND = 8_640_000_000_000;
+const epochSeconds = z.number().int().positive().max(LAST_DATE_SECOND);
 
 const timing = z
   .object({ iat: epochSeconds, exp: epochSeconds })

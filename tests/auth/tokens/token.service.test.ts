@@ -147,6 +147,15 @@ describe('TokenService', () => {
     expect(service.verifyAccess(jwt.sign(base, settings.secret, { algorithm: 'HS256', expiresIn: 60 })).role).toBe('user');
   });
 
+  it('rejects an exp past what a date can hold, which would have made /v1/auth/validate a 500', () => {
+    const base = { sub: user.id, username: 'alice', role: 'user', type: 'access', sid: sessionId, jti: '5d1c7f0e-2b8a-4c3e-9f1d-0a2b3c4d5e6f', iat: Math.floor(Date.now() / 1000) };
+    for (const exp of [Number.MAX_SAFE_INTEGER, 8_640_000_000_001]) {
+      expectUnauthenticated(() => service.verifyAccess(jwt.sign({ ...base, exp }, settings.secret, { algorithm: 'HS256' })));
+    }
+    const farButValid = service.verifyAccess(jwt.sign({ ...base, exp: 8_640_000_000_000 }, settings.secret, { algorithm: 'HS256' }));
+    expect(new Date(farButValid.exp * 1000).toISOString()).toBe('+275760-09-13T00:00:00.000Z');
+  });
+
   it('rejects garbage', () => {
     for (const garbage of ['', 'x', 'a.b.c', 'not a jwt at all']) expectUnauthenticated(() => service.verifyAccess(garbage));
   });
