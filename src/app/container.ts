@@ -5,11 +5,11 @@ import type { Logger } from '../platform/observability/logger';
 import { RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisConnections } from '../platform/redis/redis.client';
-import { AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver } from '../resolvers';
+import { AccountEmailResolver, AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver } from '../resolvers';
 import { LoginThrottle } from '../auth/throttle/login.throttle';
 import { PasswordHasher } from '../auth/passwords/password.hasher';
 import { TokenService } from '../auth/tokens/token.service';
-import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, MfaAccountService, MfaLoginService, PasswordService, SessionService, UserService } from '../services';
+import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, EmailChangeService, EmailVerificationService, MfaAccountService, MfaLoginService, PasswordResetService, PasswordService, SessionService, UserService } from '../services';
 import { MfaChallengeService, MemoryMfaChallengeStore, RecoveryCodeFactor, RedisMfaChallengeStore } from '../mfa';
 import { MfaServiceFactory } from '../mfa/mfa-service.factory';
 import { loadKeyRing } from '../platform/crypto/key-ring.loader';
@@ -25,7 +25,14 @@ import { EventBus } from '../platform/commands/event.bus';
 import type { AuditedCommands, CommandContext } from '../audit/audited-command.pipeline';
 import type { AuditEntry } from '../audit/audit.service';
 import type { AuditLog } from '../audit/audit-log.entity';
-import { noEmailVerification } from '../users/email-verification.port';
+import type { JobQueue } from '../jobs/job.queue';
+import { MAIL_SEND_QUEUE } from '../mail/mail-send.job';
+import { OneTimeTokenService } from '../auth/tokens/one-time-token.service';
+import { AccountLinks, AccountMailOutbox } from '../account/account-mail.outbox';
+import { AddressRateLimit } from '../account/address-rate.limit';
+import { PASSWORD_RESET_QUEUE } from '../account/password-reset.job';
+import type { AccountEmailServices } from '../account/account-email.presenter';
+
 import { subscribeAfterCommit } from './event-subscribers';
 import { PasskeyAccountService } from '../mfa/passkeys/passkey-account.service';
 import { MemoryWebAuthnChallengeStore, RedisWebAuthnChallengeStore } from '../mfa/passkeys/webauthn-challenge.store';
@@ -61,6 +68,8 @@ export interface Services {
   mfaChallenges: MfaChallengeService;
   /** Passkeys of the signed-in user and passkey sign-in (issue 16). */
   passkeys: PasskeyAccountService;
+  /** Verification, password reset and e-mail change by mailed links (issue 14). */
+  accountEmail: AccountEmailServices;
 }
 
 /** The issuer an authenticator app shows above the account name. */
@@ -73,9 +82,11 @@ export interface Infrastructure {
   logger: Logger;
   /** The revocation epoch and, with Redis, whether Redis may be believed (see src/auth/revocation). */
   revocation: { epoch: RevocationEpoch; trust: RedisTrust | null };
+  /** The durable job queue (mails, reset lookups); its workers are started by the server. */
+  jobs: JobQueue;
 }
 
-export function createServices(config: Config, { redis, logger, revocation }: Infrastructure): Services {
+export function createServices(config: Config, { redis, logger, revocation, jobs }: Infrastructure): Services {
   const failures = new RedisFailureReporter(logger);
   const hasher = new PasswordHasher(config.argon2);
   const tokens = new TokenService(config.jwt);
@@ -101,8 +112,11 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const auditStream = new AuditStreamPublisher(redis?.redis ?? null, failures);
   const events = subscribeAfterCommit(
     new EventBus((subscriber, event, error) => logger.error({ subscriber, event: event.type, err: error }, 'A subscriber failed after a write committed; the write stands')),
-    { auditStream, writerStickiness: replicaUrlsOf(config).length > 0 ? writerStickiness : null, userChanges: userCache, sessionCache, emailVerification: noEmailVerification },
+    { auditStream, writerStickiness: replicaUrlsOf(config).length > 0 ? writerStickiness : null, userChanges: userCache, sessionCache, mailQueue: { wake: () => jobs.wake(MAIL_SEND_QUEUE) } },
   );
+  const oneTimeTokens = new OneTimeTokenService();
+  const outbox = new AccountMailOutbox(oneTimeTokens, { enqueue: async (em, message) => void (await jobs.enqueue(MAIL_SEND_QUEUE, message, { db: em })) }, new AccountLinks(config.mail.linkBaseUrl));
+  events.subscribeInTransaction('account-mail', outbox.handle);
   const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events);
   const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, commands, userCache, replicaReads);
   const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
@@ -112,14 +126,22 @@ export function createServices(config: Config, { redis, logger, revocation }: In
   const mfaChallenges = new MfaChallengeService(redis ? new RedisMfaChallengeStore(redis.redis) : new MemoryMfaChallengeStore());
   // The login asks the second factor through a port; the second step needs the login's openSession.
   const secondFactor = { methodsFor: (...args: Parameters<MfaLoginService['methodsFor']>) => mfaLogins.methodsFor(...args), challenge: (...args: Parameters<MfaLoginService['challenge']>) => mfaLogins.challenge(...args) };
-  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache, secondFactor, config.mfa.requiredRoles);
+  const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache, secondFactor, config.mfa.requiredRoles, { requireVerifiedEmail: config.mail.requireVerifiedEmail });
   const mfaLogins: MfaLoginService = new MfaLoginService(mfaFactors, mfaChallenges, auth, loginThrottle, commands);
   const mfaAccounts = new MfaAccountService(mfaFactors, commands, users);
   const sessions = new SessionService(users, commands);
   const passwords = new PasswordService(users, hasher, commands, loginThrottle);
   const auditQueries = new AuditQueryService(replicaReads);
   const passkeys = createPasskeys(config.webauthn, redis, commands, auth);
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys };
+  const addressLimit = new AddressRateLimit(rateLimits);
+  const accountEmail: AccountEmailServices = {
+    verification: new EmailVerificationService(commands, oneTimeTokens, addressLimit),
+    passwordReset: new PasswordResetService({ enabled: config.mail.passwordResetEnabled }, commands, oneTimeTokens, hasher, loginThrottle, addressLimit, {
+      enqueue: async (request) => void (await jobs.enqueue(PASSWORD_RESET_QUEUE, request)),
+    }),
+    emailChange: new EmailChangeService(commands, oneTimeTokens),
+  };
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail };
 }
 
 /** Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this process. */
@@ -136,6 +158,7 @@ export function resolverContainer(services: Services): ContainerType {
     [AuditLogResolver, new AuditLogResolver(services.auditQueries)],
     [MfaResolver, new MfaResolver(services.auth, services.mfaAccounts, services.mfaLogins)],
     [PasskeyResolver, new PasskeyResolver(services.passkeys)],
+    [AccountEmailResolver, new AccountEmailResolver(services.accountEmail)],
   ]);
   return {
     get(resolverClass: Function) {

@@ -4,9 +4,8 @@ import type { AuditStreamPublisher } from '../audit/audit-stream.publisher';
 import type { WriterStickiness } from '../platform/db/writer.stickiness';
 import type { SessionCache } from '../auth/sessions/session.cache';
 import type { SessionChanged, SessionsEnded } from '../auth/sessions/session.events';
-import type { EmailAddressChanged, UserChanged, UserCreated, UserDeleted } from '../users/user.events';
+import type { UserChanged, UserCreated, UserDeleted } from '../users/user.events';
 import type { UserChangeListener } from '../users/user-change.listener';
-import type { EmailVerificationPort } from '../users/email-verification.port';
 
 export interface AfterCommitSubscribers {
   auditStream: AuditStreamPublisher;
@@ -14,17 +13,21 @@ export interface AfterCommitSubscribers {
   writerStickiness: WriterStickiness | null;
   userChanges: UserChangeListener;
   sessionCache: SessionCache;
-  emailVerification: EmailVerificationPort;
+  /** Mails were enqueued in the transaction (src/account/account-mail.outbox.ts): this instance's worker may send them now. */
+  mailQueue: { wake(): void };
 }
+
+/** The events whose transaction enqueued a mail. */
+const MAIL_EVENTS = ['UserCreated', 'EmailAddressChanged', 'EmailChangeRequested', 'EmailVerificationRequested', 'PasswordResetRequested'] as const;
 
 /**
  * Who hears of committed writes, in the order they are told of each event: the audit rows first
- * (stream, read-your-writes marks), then the caches, then the mail seam. Each one degrades on its
- * own when its store fails (see UserCache.userChanged, SessionCache.forget); whatever still throws
+ * (stream, read-your-writes marks), then the caches, then the mail queue (the mails themselves were
+ * enqueued inside the transaction). Each one degrades on its own when its store fails (see UserCache.userChanged, SessionCache.forget); whatever still throws
  * is reported by the bus, never to the client of the committed write.
  */
 export function subscribeAfterCommit(bus: EventBus, subscribers: AfterCommitSubscribers): EventBus {
-  const { auditStream, writerStickiness, userChanges, sessionCache, emailVerification } = subscribers;
+  const { auditStream, writerStickiness, userChanges, sessionCache, mailQueue } = subscribers;
   bus.subscribe<AuditRecorded>('AuditRecorded', 'audit-stream', (event) => auditStream.publish(event));
   if (writerStickiness) bus.subscribe<AuditRecorded>('AuditRecorded', 'read-your-writes', (event) => writerStickiness.markWriters(event));
   bus.subscribe<UserCreated>('UserCreated', 'user-cache', (event) => userChanges.userChanged(event.userId));
@@ -32,6 +35,7 @@ export function subscribeAfterCommit(bus: EventBus, subscribers: AfterCommitSubs
   bus.subscribe<UserDeleted>('UserDeleted', 'user-cache', (event) => userChanges.userChanged(event.userId));
   bus.subscribe<SessionsEnded>('SessionsEnded', 'session-cache', (event) => sessionCache.forget(event.sessionIds));
   bus.subscribe<SessionChanged>('SessionChanged', 'session-cache', (event) => sessionCache.forget([event.sessionId]));
-  bus.subscribe<EmailAddressChanged>('EmailAddressChanged', 'email-verification', (event) => emailVerification.addressChanged({ id: event.userId, email: event.email }));
+  // Without the nudge the mail would still go, at the worker's next poll.
+  for (const type of MAIL_EVENTS) bus.subscribe(type, 'mail-queue', () => mailQueue.wake());
   return bus;
 }

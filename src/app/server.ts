@@ -20,6 +20,7 @@ import type { ListenAddress } from './start-banner';
 import { RedisTrust } from '../auth/revocation/redis-trust';
 import { RevocationEpoch } from '../auth/revocation/revocation-epoch';
 import { ConflictError } from '../platform/errors/domain.errors';
+import { createBackgroundJobs } from './background-jobs';
 
 export interface RunningServer {
   /** Where this machine reaches it (loopback when it listens everywhere). */
@@ -148,7 +149,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await epoch.start();
   const trust = redis ? new RedisTrust(redis, epoch, logger) : null;
   await trust?.start();
-  const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust } });
+  const jobs = createBackgroundJobs(config, config.databaseUrl, logger);
+  const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust }, jobs: jobs.queue });
+  // Before the first admin is created: its transaction may enqueue mail.
+  await jobs.start(services, orm);
   await services.userCache.start();
   let firstAdminFile: string | undefined;
   try {
@@ -182,6 +186,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     databaseReads: services.replicaReads.counts,
     subscriberFailures: services.events.failures,
   });
+  jobs.instrument(metrics.registry);
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
   const listening = createServer(app).listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   server = listening;
@@ -220,6 +225,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const drained = await drain(listening, inFlight, config.shutdownTimeoutSeconds * 1000);
         if (!drained) logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'Requests still running at the shutdown timeout; cut their connections');
         await apollo.stop();
+        await jobs.stop(config.shutdownTimeoutSeconds * 1000);
         await epoch.stop();
         await orm.close(true);
         connections?.redis.disconnect();

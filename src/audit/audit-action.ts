@@ -23,4 +23,9 @@ export type AuditAction =
   | 'auth.passkey_registered'
   | 'auth.passkey_renamed'
   | 'auth.passkey_removed'
-  | 'auth.passkey_clone_detected';
+  | 'auth.passkey_clone_detected'
+  | 'user.email_verified'
+  | 'user.email_change_requested'
+  | 'user.email_verification_requested'
+  | 'auth.password_reset_requested'
+  | 'auth.password_reset';

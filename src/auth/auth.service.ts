@@ -4,7 +4,7 @@ import { Session } from './sessions/session.entity';
 import { User } from '../users/user.entity';
 import { LoginInput, RefreshTokenInput } from './auth.inputs';
 import { findLiveUserView } from '../users/user-view.query';
-import { TooManyRequestsError, UnauthenticatedError } from '../platform/errors/domain.errors';
+import { EmailNotVerifiedError, TooManyRequestsError, UnauthenticatedError } from '../platform/errors/domain.errors';
 import { withOrmErrors } from '../platform/errors/orm-error.translator';
 import { type LoginThrottle, throttledAccount } from './throttle/login.throttle';
 import type { PasswordHasher } from './passwords/password.hasher';
@@ -57,6 +57,8 @@ export class AuthService {
     private readonly secondFactor: SecondFactorPort = noSecondFactor,
     /** MFA_REQUIRED_ROLES: callers of these roles without a second factor may only enrol one. */
     private readonly mfaRequiredRoles: readonly string[] = [],
+    /** REQUIRE_VERIFIED_EMAIL: a sign-in waits for the address to be confirmed. */
+    private readonly signInRules: { requireVerifiedEmail: boolean } = { requireVerifiedEmail: false },
   ) {}
 
   /**
@@ -86,6 +88,8 @@ export class AuthService {
         // this login fails. Committed first, this login's session is ended by that change instead.
         const current = await em.getRepository(User).findOne({ id: check.user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== check.stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+        // Only after the password was proven: the refusal tells nobody else that the account exists.
+        this.assertMaySignIn(current);
         if (rehashed) current.passwordHash = rehashed;
         if (methods.length > 0) {
           // Half a sign-in: no session, and lastLoginAt waits for the second factor.
@@ -240,6 +244,7 @@ export class AuthService {
       work: async ({ em, audit, emit }) => {
         const current = await em.getRepository(User).findOne({ id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!current || !current.isActive || current.deletedAt !== null) throw new UnauthenticatedError('The account is not active.');
+        this.assertMaySignIn(current);
         current.lastLoginAt = new Date();
         // A passkey sign-in required user verification, so the one proof stands for both factors.
         const opened = this.openSession(em, ctx, current, authenticationClaims(['hwk'], Date.now()));
@@ -266,6 +271,10 @@ export class AuthService {
       return { proven: false, userId: user?.id ?? null };
     }
     return { proven: true, user, password, stampChecked: stampChecked as string };
+  }
+
+  private assertMaySignIn(user: User): void {
+    if (this.signInRules.requireVerifiedEmail && !user.emailVerified) throw new EmailNotVerifiedError();
   }
 
   private async revokeForReuse(ctx: RequestContext, session: Session): Promise<void> {

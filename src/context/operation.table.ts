@@ -57,7 +57,7 @@ export const operations = {
     graphql: 'Mutation.updateUser',
     rate: 'write',
     requires: 'user',
-    audit: ['user.updated', 'user.role_changed', 'user.activated', 'user.deactivated'],
+    audit: ['user.updated', 'user.role_changed', 'user.activated', 'user.deactivated', 'user.email_change_requested'],
     policy: ['read', 'updateProfile', 'changeRole', 'changeStatus', 'verifyEmail'],
   },
   deleteUser: { rest: ['DELETE /v1/users/:id'], graphql: 'Mutation.deleteUser', rate: 'write', requires: 'user', audit: ['user.deleted'], policy: ['read', 'delete'] },
@@ -87,6 +87,28 @@ export const operations = {
     policy: [],
     beforeEnrolment: true,
   },
+  // The e-mail flows (issue 14). Redeeming a link is a guess at a secret, like a login: the auth bucket.
+  requestEmailVerification: {
+    rest: ['POST /v1/auth/email/verify-request'],
+    graphql: 'Mutation.requestEmailVerification',
+    rate: 'email',
+    requires: 'user',
+    audit: ['user.email_verification_requested'],
+    policy: [],
+    beforeEnrolment: true,
+  },
+  verifyEmail: { rest: ['POST /v1/auth/email/verify'], graphql: 'Mutation.verifyEmail', rate: 'auth', requires: 'anyone', audit: ['user.email_verified'], policy: [], beforeEnrolment: true },
+  confirmEmailChange: { rest: ['POST /v1/auth/email/confirm-change'], graphql: 'Mutation.confirmEmailChange', rate: 'auth', requires: 'anyone', audit: ['user.updated'], policy: [], beforeEnrolment: true },
+  requestPasswordReset: {
+    rest: ['POST /v1/auth/password/forgot'],
+    graphql: 'Mutation.requestPasswordReset',
+    rate: 'email',
+    requires: 'anyone',
+    audit: ['auth.password_reset_requested'],
+    policy: [],
+    beforeEnrolment: true,
+  },
+  resetPassword: { rest: ['POST /v1/auth/password/reset'], graphql: 'Mutation.resetPassword', rate: 'auth', requires: 'anyone', audit: ['auth.password_reset'], policy: [], beforeEnrolment: true },
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof operations;

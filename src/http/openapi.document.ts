@@ -9,6 +9,7 @@ import { userOpenApiSchema } from '../users/user-view.openapi';
 import { mfaOpenApiPaths, mfaOpenApiSchemas } from '../mfa/mfa.openapi';
 import { operationOfRoute, operations, rateCategoryOf, treatsSignedInDifferently } from '../context/operation.table';
 import { passkeyPaths, passkeySchemas } from '../mfa/passkeys.openapi';
+import { accountEmailPaths, accountEmailSchemas } from '../account/account-email.openapi';
 
 type Json = Record<string, unknown>;
 
@@ -173,7 +174,7 @@ export function buildOpenApiDocument(): Json {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { ...inputSchemas(), ...outputSchemas, ...mfaOpenApiSchemas, ...passkeySchemas },
+      schemas: { ...inputSchemas(), ...outputSchemas, ...mfaOpenApiSchemas, ...passkeySchemas, ...accountEmailSchemas },
     },
     paths: withOperationFacts({
       '/v1/users': {
@@ -284,6 +285,7 @@ export function buildOpenApiDocument(): Json {
       },
       ...mfaOpenApiPaths,
       ...passkeyPaths,
+      ...accountEmailPaths,
     }),
   };
 }

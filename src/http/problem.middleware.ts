@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import {
+  EmailNotVerifiedError,
   ConflictError,
   DomainError,
   ForbiddenError,
@@ -16,6 +17,7 @@ import {
 import { translateOrmError } from '../platform/errors/orm-error.translator';
 import { REAUTHENTICATION_PROBLEM, ReauthenticationRequiredError, STEP_UP_MAX_AGE_SECONDS } from '../mfa/step-up.policy';
 import { type Problem, sendProblem } from './problem';
+import { OneTimeTokenError, OneTimeTokenExpiredError, OneTimeTokenInvalidError, OneTimeTokenUsedError } from '../auth/tokens/one-time-token.errors';
 
 interface ProblemKind {
   status: number;
@@ -30,6 +32,10 @@ const kindByError = new Map<Function, ProblemKind>([
   [ReauthenticationRequiredError, REAUTHENTICATION_PROBLEM],
   [ForbiddenError, { status: 403, slug: 'forbidden', title: 'Forbidden' }],
   [MfaEnrolmentRequiredError, { status: 403, slug: 'mfa-enrolment-required', title: 'Second factor required' }],
+  [EmailNotVerifiedError, { status: 403, slug: 'email-not-verified', title: 'E-mail address not verified' }],
+  [OneTimeTokenInvalidError, { status: 400, slug: 'link-invalid', title: 'Invalid link' }],
+  [OneTimeTokenUsedError, { status: 400, slug: 'link-used', title: 'Link already used' }],
+  [OneTimeTokenExpiredError, { status: 400, slug: 'link-expired', title: 'Link expired' }],
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
   [ConflictError, { status: 409, slug: 'conflict', title: 'Conflict' }],
   [PreconditionFailedError, { status: 412, slug: 'precondition-failed', title: 'Precondition failed' }],
@@ -79,7 +85,8 @@ export function problemMiddleware(options: ProblemMiddlewareOptions): ErrorReque
         problem.retryAfter = error.retryAfterSeconds;
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
       }
-      if (error instanceof MfaEnrolmentRequiredError) problem.code = error.code;
+      // Clients must tell these apart from others of the same status.
+      if (error instanceof MfaEnrolmentRequiredError || error instanceof EmailNotVerifiedError || error instanceof OneTimeTokenError) problem.code = error.code;
       if (error instanceof ReauthenticationRequiredError) {
         // A 401 that a new token of the same kind will not fix: the client signs in again (RFC 9470).
         problem.code = error.code;

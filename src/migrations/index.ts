@@ -8,6 +8,7 @@ import { Migration20261127020000_revocation_epoch } from './Migration20261127020
 import { Migration20261127030000_security_stamp } from './Migration20261127030000_security_stamp';
 import { Migration20261206000000_mfa } from './Migration20261206000000_mfa';
 import { Migration20261206010000_one_time_tokens } from './Migration20261206010000_one_time_tokens';
+import { Migration20261206020000_pending_email } from './Migration20261206020000_pending_email';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261127030000_security_stamp', class: Migration20261127030000_security_stamp },
   { name: 'Migration20261206000000_mfa', class: Migration20261206000000_mfa },
   { name: 'Migration20261206010000_one_time_tokens', class: Migration20261206010000_one_time_tokens },
+  { name: 'Migration20261206020000_pending_email', class: Migration20261206020000_pending_email },
 ];

@@ -1,5 +1,5 @@
 /**
- * The index of GraphQL resolvers. Each lives in its feature folder (users/, auth/, audit/, mfa/) beside
+ * The index of GraphQL resolvers. Each lives in its feature folder (users/, auth/, audit/, mfa/, account/) beside
  * the service it calls; this list is what the schema is built from.
  */
 import { AuditLogResolver } from '../audit/audit-log.resolver';
@@ -7,6 +7,7 @@ import { AuthResolver } from '../auth/auth.resolver';
 import { MfaResolver } from '../mfa/mfa.resolver';
 import { UserResolver } from '../users/user.resolver';
 import { PasskeyResolver } from '../mfa/passkeys.resolver';
+import { AccountEmailResolver } from '../account/account-email.resolver';
 
-export { AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver };
-export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver, PasskeyResolver] as const;
+export { AccountEmailResolver, AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver };
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver, PasskeyResolver, AccountEmailResolver] as const;

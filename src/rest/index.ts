@@ -4,6 +4,8 @@
  */
 export { auditLogsRouter } from '../audit/audit-logs.router';
 export { authRouter } from '../auth/auth.router';
+export { accountEmailRouter } from '../account/account-email.router';
+export { passwordResetRouter } from '../account/password-reset.router';
 export { mfaRouter, userMfaRouter } from '../mfa/mfa.router';
 export { usersRouter } from '../users/users.router';
 export { docsRouter } from '../http/docs.router';

@@ -50,7 +50,8 @@ export class AdminAccountService {
         });
         tx.persist(tx.create(PasswordHistory, { user, passwordHash }));
         audit({ action: 'user.created', entityType: 'user', entityId: user.id, newValues: { username: user.username, email: user.email, role: user.role, via: 'cli' } });
-        emit<UserCreated>({ type: 'UserCreated', userId: user.id });
+        // Created verified by an operator: nothing to confirm, nobody to welcome by mail.
+        emit<UserCreated>({ type: 'UserCreated', userId: user.id, sendWelcome: false });
         return user;
       },
     });

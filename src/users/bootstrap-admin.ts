@@ -56,7 +56,8 @@ async function createAdmin(em: EntityManager, writer: FirstAdminWriter, admin: A
         emailVerified: true,
       });
       tx.persist(tx.create(PasswordHistory, { user, passwordHash }));
-      emit<UserCreated>({ type: 'UserCreated', userId: user.id });
+      // Created verified by an operator: nothing to confirm, nobody to welcome by mail.
+        emit<UserCreated>({ type: 'UserCreated', userId: user.id, sendWelcome: false });
     },
   });
 }

@@ -27,7 +27,7 @@ import { UserRole } from './user-role';
 export class User {
   [EntityRepositoryType]?: UserRepository;
 
-  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt' | 'emailKey' | 'emailIssue' | 'version' | 'securityStamp';
+  [OptionalProps]?: 'role' | 'isActive' | 'emailVerified' | 'createdAt' | 'updatedAt' | 'phone' | 'lastLoginAt' | 'deletedAt' | 'emailKey' | 'emailIssue' | 'version' | 'securityStamp' | 'pendingEmail';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -70,6 +70,10 @@ export class User {
 
   @Property({ type: 'boolean' })
   emailVerified: boolean = false;
+
+  /** A new address its owner asked for, applied once the link mailed there is used (NFC, lower case). */
+  @Property({ type: 'varchar', length: 254, nullable: true })
+  pendingEmail: string | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

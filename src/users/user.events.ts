@@ -3,6 +3,8 @@
 export interface UserCreated {
   readonly type: 'UserCreated';
   readonly userId: string;
+  /** The welcome mail with its verification link goes out (not when an admin said sendEmail: false, or vouched for the address). */
+  readonly sendWelcome: boolean;
 }
 
 export interface UserChanged {
@@ -22,6 +24,37 @@ export interface EmailAddressChanged {
   readonly type: 'EmailAddressChanged';
   readonly userId: string;
   readonly email: string;
+  readonly previousEmail: string;
+  /** Confirmed by its owner's link, or vouched for by an admin: no verification mail then. */
+  readonly verified: boolean;
+  /** An admin's change: the old address is told it was applied (an owner's was told when it was asked for). */
+  readonly byAdmin: boolean;
 }
 
-export type UserEvent = UserCreated | UserChanged | UserDeleted | EmailAddressChanged;
+/** Owners ask; the change waits in pendingEmail until the link mailed to the new address is used. */
+export interface EmailChangeRequested {
+  readonly type: 'EmailChangeRequested';
+  readonly userId: string;
+  readonly newEmail: string;
+  readonly currentEmail: string;
+}
+
+/** The user (signed in) asked for a new verification link. */
+export interface EmailVerificationRequested {
+  readonly type: 'EmailVerificationRequested';
+  readonly userId: string;
+}
+
+/** The address was confirmed with its link. */
+export interface EmailVerified {
+  readonly type: 'EmailVerified';
+  readonly userId: string;
+}
+
+/** Someone asked for a reset link for this user's address (they are not told whether it exists). */
+export interface PasswordResetRequested {
+  readonly type: 'PasswordResetRequested';
+  readonly userId: string;
+}
+
+export type UserEvent = UserCreated | UserChanged | UserDeleted | EmailAddressChanged | EmailChangeRequested | EmailVerificationRequested | EmailVerified | PasswordResetRequested;

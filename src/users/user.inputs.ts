@@ -54,6 +54,11 @@ export class CreateUserInput {
   @IsOptional()
   @FlagRules()
   emailVerified?: boolean;
+
+  @Field({ nullable: true, description: 'Admins may pass false to send no welcome mail; sign-up always sends one (with the verification link) unless the address is verified already.' })
+  @IsOptional()
+  @FlagRules()
+  sendEmail?: boolean;
 }
 
 /** A partial change (GraphQL updateUser, REST PATCH as a JSON merge patch): absent means unchanged. */

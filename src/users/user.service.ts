@@ -9,7 +9,7 @@ import { PasswordHistory } from '../auth/passwords/password-history.entity';
 import { Session } from '../auth/sessions/session.entity';
 import { User } from './user.entity';
 import { UserRole } from './user-role';
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../platform/errors/domain.errors';
 import { canOnUser, createUserDenial, type CreateUserDenial, firstFieldDenied } from './user.policy';
 import type { CursorResult } from './user.repository';
 import { findLiveUserView } from './user-view.query';
@@ -23,7 +23,7 @@ import { assertAnAdminRemains, lockActiveAdmins } from './last-admin.guard';
 import { assertVersion, type VersionPrecondition } from './version.precondition';
 import { diffFields } from '../audit/audit.service';
 import type { AuditedCommands, AuditedUnitOfWork } from '../audit/audited-command.pipeline';
-import type { EmailAddressChanged, UserChanged, UserCreated, UserDeleted } from './user.events';
+import type { EmailAddressChanged, EmailChangeRequested, UserChanged, UserCreated, UserDeleted } from './user.events';
 import type { SessionsEnded } from '../auth/sessions/session.events';
 
 export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
@@ -92,7 +92,9 @@ export class UserService {
         });
         em.persist(em.create(PasswordHistory, { user: created, passwordHash }));
         audit({ action: 'user.created', entityType: 'user', entityId: created.id, newValues: pick(created, AUDITED_FIELDS) });
-        emit<UserCreated>({ type: 'UserCreated', userId: created.id });
+        // Sign-up always gets its verification link; an admin may create an account quietly.
+        const sendWelcome = !created.emailVerified && (ctx.actor === null || input.sendEmail !== false);
+        emit<UserCreated>({ type: 'UserCreated', userId: created.id, sendWelcome });
         return created;
       },
     });
@@ -164,8 +166,15 @@ export class UserService {
         const newAddress = changes.email !== undefined && emailKey(changes.email) !== target.emailKey;
         // A new address (where password resets go) or a new role: a stolen access token alone must not do it.
         if (newAddress || (changes.role !== undefined && changes.role !== target.role)) requireRecentSignIn(ctx.actor ?? {});
-        if (newAddress && changes.emailVerified === undefined) changes.emailVerified = false;
+        // An owner's new address waits for the link mailed there; an admin's applies at once, unverified unless vouched for.
+        const pendingAddress = newAddress && ctx.actor?.id === target.id ? (changes.email as string) : null;
+        if (pendingAddress !== null) {
+          await assertAddressFree(em, pendingAddress, target.id);
+          delete changes.email;
+        } else if (newAddress && changes.emailVerified === undefined) changes.emailVerified = false;
         const before = pick(target, AUDITED_FIELDS);
+        const previousEmail = target.email;
+        if (pendingAddress !== null) target.pendingEmail = pendingAddress;
         em.getRepository(User).update(target, changes);
         // Losing the right to sign in or a role ends the sessions opened before (a promotion does not).
         if ((before.isActive === true && target.isActive === false) || ROLE_RANK[target.role] < ROLE_RANK[before.role as UserRole]) em.getRepository(User).renewStamp(target);
@@ -175,7 +184,12 @@ export class UserService {
         const endedSessions = deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [];
         emit<UserChanged>({ type: 'UserChanged', userId: target.id, fields: Object.keys(newValues) });
         if (endedSessions.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedSessions });
-        if (newAddress) emit<EmailAddressChanged>({ type: 'EmailAddressChanged', userId: target.id, email: target.email });
+        if (pendingAddress !== null) {
+          audit({ action: 'user.email_change_requested', entityType: 'user', entityId: target.id, newValues: { pendingEmail: pendingAddress } });
+          emit<EmailChangeRequested>({ type: 'EmailChangeRequested', userId: target.id, newEmail: pendingAddress, currentEmail: previousEmail });
+        } else if (newAddress) {
+          emit<EmailAddressChanged>({ type: 'EmailAddressChanged', userId: target.id, email: target.email, previousEmail, verified: target.emailVerified, byAdmin: true });
+        }
         return target;
       },
     });
@@ -235,6 +249,12 @@ function auditUpdate(audit: AuditedUnitOfWork['audit'], userId: string, oldValue
   if (rest.length > 0) {
     audit({ ...entry, action: 'user.updated', oldValues: pick(oldValues, rest), newValues: pick(newValues, rest) });
   }
+}
+
+/** The unique index decides when the address is applied; asking for a taken one is refused now, as a direct change would be. */
+async function assertAddressFree(em: EntityManager, address: string, ownerId: string): Promise<void> {
+  const holder = await em.getRepository(User).findOne({ emailKey: emailKey(address), deletedAt: null, id: { $ne: ownerId } }, { fields: ['id'] });
+  if (holder) throw new ConflictError('A user with this email already exists.', 'email');
 }
 
 export function assertPasswordDiffersFromIdentity(password: string, username: string, email: string, field = 'password'): void {

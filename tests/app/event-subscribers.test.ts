@@ -19,7 +19,7 @@ function wired(options: { withStickiness: boolean; failingCache?: boolean }) {
       },
     },
     sessionCache: { forget: async (ids: readonly string[]) => void calls.push(`session-cache ${ids.join(',')}`) } as unknown as SessionCache,
-    emailVerification: { addressChanged: async (user) => void calls.push(`verify ${user.id} ${user.email}`) },
+    mailQueue: { wake: () => void calls.push('mail-queue') },
   });
   return { bus, calls, reported };
 }
@@ -28,14 +28,14 @@ const events: DomainEvent[] = [
   { type: 'AuditRecorded', entries: [] } as DomainEvent,
   { type: 'UserChanged', userId: 'u1', fields: ['email'] } as DomainEvent,
   { type: 'SessionsEnded', sessionIds: ['s1', 's2'] } as DomainEvent,
-  { type: 'EmailAddressChanged', userId: 'u1', email: 'new@example.com' } as DomainEvent,
+  { type: 'EmailAddressChanged', userId: 'u1', email: 'new@example.com', previousEmail: 'old@example.com', verified: false, byAdmin: true } as DomainEvent,
 ];
 
 describe('subscribeAfterCommit', () => {
-  it('feeds the audit rows to the stream and stickiness first, then the caches, then the mail seam', async () => {
+  it('feeds the audit rows to the stream and stickiness first, then the caches, then wakes the mail queue', async () => {
     const { bus, calls } = wired({ withStickiness: true });
     await bus.afterCommit(events);
-    expect(calls).toEqual(['stream', 'stickiness', 'user-cache u1', 'session-cache s1,s2', 'verify u1 new@example.com']);
+    expect(calls).toEqual(['stream', 'stickiness', 'user-cache u1', 'session-cache s1,s2', 'mail-queue']);
   });
 
   it('marks no writers without read replicas', async () => {
@@ -47,17 +47,17 @@ describe('subscribeAfterCommit', () => {
   it('invalidates a user on creation, change and deletion, and a session that changed', async () => {
     const { bus, calls } = wired({ withStickiness: false });
     await bus.afterCommit([
-      { type: 'UserCreated', userId: 'a' },
+      { type: 'UserCreated', userId: 'a', sendWelcome: false },
       { type: 'UserDeleted', userId: 'b' },
       { type: 'SessionChanged', sessionId: 's3' },
     ] as unknown as DomainEvent[]);
-    expect(calls).toEqual(['user-cache a', 'user-cache b', 'session-cache s3']);
+    expect(calls).toEqual(['user-cache a', 'mail-queue', 'user-cache b', 'session-cache s3']);
   });
 
-  it('reports a failing cache and still forgets the sessions and tells the mail seam', async () => {
+  it('reports a failing cache and still forgets the sessions and wakes the mail queue', async () => {
     const { bus, calls, reported } = wired({ withStickiness: false, failingCache: true });
     await expect(bus.afterCommit(events)).resolves.toBeUndefined();
     expect(reported).toEqual(['user-cache']);
-    expect(calls).toEqual(['stream', 'session-cache s1,s2', 'verify u1 new@example.com']);
+    expect(calls).toEqual(['stream', 'session-cache s1,s2', 'mail-queue']);
   });
 });

@@ -110,10 +110,10 @@ describe('the operation table', () => {
     expect(rateCategoryOf('deleteUser', true)).toBe('write');
   });
 
-  // signIn and verifyMfa are credentials too: the password, then the mfaToken with a code (issue 16).
+  // signIn and verifyMfa are credentials too (issue 16); so are the mailed links' tokens and the reset request (issue 14).
   it('gates every operation that changes or reveals an account, and only credentials and sign-up are open', () => {
     const open = entries.filter(([, operation]) => operation.requires === 'anyone').map(([name]) => name);
-    expect(open.sort()).toEqual(['createUser', 'login', 'passkeyLogin', 'refreshToken', 'signIn', 'verifyMfa']);
+    expect(open.sort()).toEqual(['confirmEmailChange', 'createUser', 'login', 'passkeyLogin', 'refreshToken', 'requestPasswordReset', 'resetPassword', 'signIn', 'verifyEmail', 'verifyMfa']);
     expect(operations.listUsers.requires).toBe('moderator');
     expect(operations.auditLogs.requires).toBe('admin');
     expect(operations.userAuditLogs.requires).toBe('admin');
@@ -188,7 +188,7 @@ describe('both doors read the operation table', () => {
 
   it('lets a caller who must enrol a second factor sign in and out and enrol, and nothing else (MFA_REQUIRED_ROLES)', () => {
     const open = entries.filter(([, operation]) => operation.beforeEnrolment).map(([name]) => name).sort();
-    expect(open).toEqual(['confirmTotp', 'listPasskeys', 'login', 'logout', 'logoutAll', 'me', 'mfaStatus', 'passkeyLogin', 'refreshToken', 'registerPasskey', 'setupTotp', 'signIn', 'validateToken', 'verifyMfa']);
+    expect(open).toEqual(['confirmEmailChange', 'confirmTotp', 'listPasskeys', 'login', 'logout', 'logoutAll', 'me', 'mfaStatus', 'passkeyLogin', 'refreshToken', 'registerPasskey', 'requestEmailVerification', 'requestPasswordReset', 'resetPassword', 'setupTotp', 'signIn', 'validateToken', 'verifyEmail', 'verifyMfa']);
     expect(() => assertEnrolledFor('listUsers', { mustEnrolMfa: true })).toThrow(MfaEnrolmentRequiredError);
     expect(() => assertEnrolledFor('disableTotp', { mustEnrolMfa: true })).toThrow(MfaEnrolmentRequiredError);
     expect(() => assertEnrolledFor('setupTotp', { mustEnrolMfa: true })).not.toThrow();

@@ -34,7 +34,7 @@ export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execu
     return result;
   };
   const bus = new EventBus();
-  for (const type of ['UserCreated', 'UserChanged', 'UserDeleted', 'EmailAddressChanged', 'SessionsEnded', 'SessionChanged']) {
+  for (const type of ['UserCreated', 'UserChanged', 'UserDeleted', 'EmailAddressChanged', 'EmailChangeRequested', 'EmailVerificationRequested', 'EmailVerified', 'PasswordResetRequested', 'SessionsEnded', 'SessionChanged']) {
     bus.subscribe(type, 'recorder', (event) => void events.push(event));
   }
   const commands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), bus, transactions);

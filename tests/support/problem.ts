@@ -11,6 +11,7 @@ export const PUBLIC_USER_FIELDS = [
   'role',
   'isActive',
   'emailVerified',
+  'pendingEmail',
   'createdAt',
   'updatedAt',
   'lastLoginAt',

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import Redis from 'ioredis';
@@ -31,6 +34,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const suffix = `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const databaseName = `uma_test_${suffix}`;
   const keyPrefix = `uma-test:${suffix}:`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'uma-test-data-'));
   const databaseUrl = new URL(PG_ADMIN_URL);
   databaseUrl.pathname = `/${databaseName}`;
   const config = loadConfig({
@@ -58,6 +62,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_WRITE_PER_IP: '100000/3600',
     RATE_LIMIT_READ_PER_USER: '100000/3600',
     RATE_LIMIT_WRITE_PER_USER: '100000/3600',
+    RATE_LIMIT_EMAIL_PER_IP: '100000/3600',
+    // Mails without SMTP_URL go to DATA_DIR/mail: a directory of this server's own, never the checkout's ./data.
+    DATA_DIR: dataDir,
     ...env,
   });
   const logs: Record<string, unknown>[] = [];
@@ -78,6 +85,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async stop() {
       await running.close();
       await dropDatabase(databaseName);
+      rmSync(dataDir, { recursive: true, force: true });
       // A cluster's keys go with the cluster, which its test kills.
       if (REDIS_AVAILABLE && !env.REDIS_CLUSTER_NODES) await deleteKeys(keyPrefix);
     },

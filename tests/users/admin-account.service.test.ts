@@ -46,7 +46,7 @@ describe('AdminAccountService.createAdmin (no database)', () => {
     const auditRow = committed.find((row) => row.action === 'user.created') as { newValues: Record<string, unknown>; ipAddress: string };
     expect(auditRow).toMatchObject({ ipAddress: 'cli', newValues: { username: 'root', role: UserRole.ADMIN, via: 'cli' } });
     expect(JSON.stringify(auditRow)).not.toContain(PASSWORD);
-    expect(events).toEqual([{ type: 'UserCreated', userId: NEW_ID }]);
+    expect(events).toEqual([{ type: 'UserCreated', userId: NEW_ID, sendWelcome: false }]);
   });
 
   it.each([

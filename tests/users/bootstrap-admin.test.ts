@@ -25,7 +25,7 @@ describe('ensureBootstrapAdmin (no database)', () => {
     const { orm, commands, committed, events } = setUp(false);
     await expect(ensureBootstrapAdmin(orm, { hasher, commands }, credentials)).resolves.toBe(true);
     expect(committed).toEqual([{ user: expect.objectContaining({ id: ADMIN_ID, username: 'root_admin', email: 'root.admin@example.com', role: UserRole.ADMIN, emailVerified: true }), passwordHash: `h:${credentials.password}` }]);
-    expect(events).toEqual([{ type: 'UserCreated', userId: ADMIN_ID }]);
+    expect(events).toEqual([{ type: 'UserCreated', userId: ADMIN_ID, sendWelcome: false }]);
   });
 
   it('writes nothing while a live admin exists', async () => {

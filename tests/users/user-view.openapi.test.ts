@@ -35,7 +35,7 @@ describe('the OpenAPI schema of a User', () => {
       const { type, format } = EXPECTED[field.kind];
       expect({ name, type: schema.properties[name].type, format: schema.properties[name].format }).toEqual({ name, type: field.nullable ? [type, 'null'] : type, format });
     }
-    expect(PUBLIC_USER_FIELD_NAMES.filter((name) => Array.isArray(schema.properties[name].type))).toEqual(['phone', 'lastLoginAt']);
+    expect(PUBLIC_USER_FIELD_NAMES.filter((name) => Array.isArray(schema.properties[name].type))).toEqual(['phone', 'pendingEmail', 'lastLoginAt']);
   });
 
   it('lists the roles as REST spells them', () => {

@@ -20,7 +20,7 @@ describe('the cache fill\'s statement, derived from the read model and the ORM\'
     const { sql, columns } = liveUserViewStatement(meta);
     expect(columns.map(({ field }) => field)).toEqual(USER_VIEW_FIELD_NAMES);
     expect(sql).toBe(
-      'select "id", "username", "email", "first_name", "last_name", "phone", "role", "is_active", "email_verified", "created_at", "updated_at", "last_login_at", "version", "security_stamp" ' +
+      'select "id", "username", "email", "first_name", "last_name", "phone", "role", "is_active", "email_verified", "pending_email", "created_at", "updated_at", "last_login_at", "version", "security_stamp" ' +
         'from "users" where "id" = ? and "deleted_at" is null limit 1',
     );
   });

@@ -58,6 +58,7 @@ describe('toUserView', () => {
       role: UserRole.MODERATOR,
       isActive: true,
       emailVerified: false,
+      pendingEmail: null,
       createdAt: user.createdAt,
       updatedAt: user.updatedAt,
       lastLoginAt: new Date('2030-01-02T03:04:05.678Z'),

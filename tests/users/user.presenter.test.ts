@@ -15,7 +15,7 @@ describe('presentUser', () => {
     const created = new Date('2026-01-02T03:04:05.678Z');
     const user = view({ createdAt: created, updatedAt: created, lastLoginAt: null, role: UserRole.ADMIN, version: 3 });
     const shown = presentUser(user);
-    expect(Object.keys(shown)).toEqual(['id', 'username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'lastLoginAt', 'version']);
+    expect(Object.keys(shown)).toEqual(['id', 'username', 'email', 'firstName', 'lastName', 'phone', 'role', 'isActive', 'emailVerified', 'pendingEmail', 'createdAt', 'updatedAt', 'lastLoginAt', 'version']);
     expect([...Object.keys(shown)].sort()).toEqual(PUBLIC_USER_FIELDS);
     expect(shown).toEqual({
       id: user.id,
@@ -27,6 +27,7 @@ describe('presentUser', () => {
       role: 'admin',
       isActive: true,
       emailVerified: false,
+      pendingEmail: null,
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',
       lastLoginAt: null,

@@ -53,7 +53,7 @@ describe('UserService.createUser (no database)', () => {
     const auditRow = committed.find((row) => row.action === 'user.created') as { newValues: Record<string, unknown> };
     expect(auditRow.newValues).toMatchObject({ username: 'newbie', email: 'new@example.com', role: UserRole.USER });
     expect(Object.keys(auditRow.newValues)).not.toContain('passwordHash');
-    expect(events).toEqual([{ type: 'UserCreated', userId: created.id }]);
+    expect(events).toEqual([{ type: 'UserCreated', userId: created.id, sendWelcome: true }]);
   });
 
   it.each([
@@ -69,14 +69,25 @@ describe('UserService.createUser (no database)', () => {
 });
 
 describe('UserService.updateUser (no database)', () => {
-  it('makes a new address unverified, audits the change and tells the mail seam after the commit', async () => {
+  it("parks an owner's new address until it is confirmed, audits the request and tells the mail outbox", async () => {
     const { service, context, audits, events, people } = setUp();
     await service.updateUser(context(PLAIN), USER_ID, { email: 'Moved@Example.com' }, 'merge');
+    expect(people.get(USER_ID)).toMatchObject({ email: 'user@example.com', emailVerified: true, pendingEmail: 'moved@example.com' });
+    expect(audits()).toEqual([{ action: 'user.email_change_requested', entityId: USER_ID, userId: USER_ID }]);
+    expect(events).toEqual([
+      { type: 'UserChanged', userId: USER_ID, fields: [] },
+      { type: 'EmailChangeRequested', userId: USER_ID, newEmail: 'moved@example.com', currentEmail: 'user@example.com' },
+    ]);
+  });
+
+  it("applies an admin's new address at once, unverified, and tells the mail outbox", async () => {
+    const { service, context, audits, events, people } = setUp();
+    await service.updateUser(context(ADMIN), USER_ID, { email: 'Moved@Example.com' }, 'merge');
     expect(people.get(USER_ID)).toMatchObject({ email: 'moved@example.com', emailVerified: false });
-    expect(audits()).toEqual([{ action: 'user.updated', entityId: USER_ID, userId: USER_ID }]);
+    expect(audits()).toEqual([{ action: 'user.updated', entityId: USER_ID, userId: ADMIN_ID }]);
     expect(events).toEqual([
       { type: 'UserChanged', userId: USER_ID, fields: ['email', 'emailVerified'] },
-      { type: 'EmailAddressChanged', userId: USER_ID, email: 'moved@example.com' },
+      { type: 'EmailAddressChanged', userId: USER_ID, email: 'moved@example.com', previousEmail: 'user@example.com', verified: false, byAdmin: true },
     ]);
   });
 

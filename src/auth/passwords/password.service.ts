@@ -3,7 +3,7 @@ import { ChangePasswordInput } from '../../users/user.inputs';
 import { PasswordHistory } from './password-history.entity';
 import { Session } from '../sessions/session.entity';
 import { ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '../../platform/errors/domain.errors';
-import { LockMode } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { User } from '../../users/user.entity';
 import { canOnUser } from '../../users/user.policy';
 import { type LoginThrottle, throttledAccount } from '../throttle/login.throttle';
@@ -18,6 +18,16 @@ import type { SessionChanged, SessionsEnded } from '../sessions/session.events';
 
 /** How many recent passwords (the current one included) a new password may not repeat. */
 export const PASSWORD_HISTORY_DEPTH = 5;
+
+/** The password history rule, for a change and a reset alike. */
+export async function assertPasswordIsNew(em: EntityManager, hasher: PasswordHasher, user: User, newPassword: string): Promise<void> {
+  const history = await em.getRepository(PasswordHistory).find({ user: user.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: PASSWORD_HISTORY_DEPTH });
+  for (const previous of [user.passwordHash, ...history.map((entry) => entry.passwordHash)]) {
+    if (await hasher.verify(previous, newPassword)) {
+      throw new ValidationError([{ field: 'newPassword', message: `newPassword must differ from the last ${PASSWORD_HISTORY_DEPTH} passwords` }]);
+    }
+  }
+}
 
 export class PasswordService {
   constructor(
@@ -47,12 +57,7 @@ export class PasswordService {
       },
       prepare: async ({ input, user, isSelf }) => {
         assertPasswordDiffersFromIdentity(input.newPassword, user.username, user.email, 'newPassword');
-        const history = await ctx.em.getRepository(PasswordHistory).find({ user: user.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: PASSWORD_HISTORY_DEPTH });
-        for (const previous of [user.passwordHash, ...history.map((entry) => entry.passwordHash)]) {
-          if (await this.hasher.verify(previous, input.newPassword)) {
-            throw new ValidationError([{ field: 'newPassword', message: `newPassword must differ from the last ${PASSWORD_HISTORY_DEPTH} passwords` }]);
-          }
-        }
+        await assertPasswordIsNew(ctx.em, this.hasher, user, input.newPassword);
         return { user, isSelf, passwordHash: await this.hasher.hash(input.newPassword), hashChecked: user.passwordHash };
       },
       work: async ({ em, audit, emit }, { user, isSelf, passwordHash, hashChecked }) => {

@@ -1,7 +1,10 @@
 import { DomainError } from '../../platform/errors/domain.errors';
 
+/** A mailed link's token was refused; the subclass's code says why, the same through both doors. */
+export abstract class OneTimeTokenError extends DomainError {}
+
 /** No such token for this purpose (mistyped, truncated, made up, or meant for another flow). */
-export class OneTimeTokenInvalidError extends DomainError {
+export class OneTimeTokenInvalidError extends OneTimeTokenError {
   readonly code = 'TOKEN_INVALID';
 
   constructor() {
@@ -10,7 +13,7 @@ export class OneTimeTokenInvalidError extends DomainError {
 }
 
 /** The token was used already (a second click, or the other of two parallel ones). */
-export class OneTimeTokenUsedError extends DomainError {
+export class OneTimeTokenUsedError extends OneTimeTokenError {
   readonly code = 'TOKEN_USED';
 
   constructor() {
@@ -19,7 +22,7 @@ export class OneTimeTokenUsedError extends DomainError {
 }
 
 /** Past its lifetime, or replaced by a newer token, a password change or an e-mail change. */
-export class OneTimeTokenExpiredError extends DomainError {
+export class OneTimeTokenExpiredError extends OneTimeTokenError {
   readonly code = 'TOKEN_EXPIRED';
 
   constructor(readonly reason: 'expired' | 'superseded') {

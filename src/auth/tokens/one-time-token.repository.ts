@@ -56,6 +56,16 @@ export class OneTimeTokenRepository {
     return row && { id: row.id, userId: row.user_id, email: row.email };
   }
 
+  /** A live token's owner, without using it up. */
+  async findLive(em: EntityManager, tokenHash: string, purpose: OneTimeTokenPurpose): Promise<{ userId: string; email: string | null } | undefined> {
+    const [row] = await em.execute<{ user_id: string; email: string | null }[]>(
+      `select "user_id", "email" from "one_time_tokens"
+        where "token_hash" = ? and "purpose" = ? and "used_at" is null and "superseded_at" is null and "expires_at" > now()`,
+      [tokenHash, purpose],
+    );
+    return row && { userId: row.user_id, email: row.email };
+  }
+
   /** Why a token could not be consumed; undefined when there is no such token for this purpose. */
   async stateOf(em: EntityManager, tokenHash: string, purpose: OneTimeTokenPurpose): Promise<TokenState | undefined> {
     const [row] = await em.execute<TokenState[]>(

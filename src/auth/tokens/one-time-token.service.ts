@@ -71,10 +71,26 @@ export class OneTimeTokenService {
     const tokenHash = hashOneTimeToken(token);
     const consumed = await this.repository.consume(em, tokenHash, purpose);
     if (consumed) return { userId: consumed.userId, email: consumed.email };
+    throw await this.refusal(em, tokenHash, purpose);
+  }
+
+  private async refusal(em: EntityManager, tokenHash: string, purpose: OneTimeTokenPurpose): Promise<Error> {
     const state = await this.repository.stateOf(em, tokenHash, purpose);
-    if (!state) throw new OneTimeTokenInvalidError();
-    if (state.used) throw new OneTimeTokenUsedError();
-    throw new OneTimeTokenExpiredError(state.superseded ? 'superseded' : 'expired');
+    if (!state) return new OneTimeTokenInvalidError();
+    if (state.used) return new OneTimeTokenUsedError();
+    return new OneTimeTokenExpiredError(state.superseded ? 'superseded' : 'expired');
+  }
+
+  /**
+   * Whose a live token is, without using it (a reset checks the new password against the owner's
+   * history before it spends the token). Throws as consume() does.
+   */
+  async peek(em: EntityManager, token: string, purpose: OneTimeTokenPurpose): Promise<RedeemedToken> {
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new OneTimeTokenInvalidError();
+    const tokenHash = hashOneTimeToken(token);
+    const live = await this.repository.findLive(em, tokenHash, purpose);
+    if (live) return live;
+    throw await this.refusal(em, tokenHash, purpose);
   }
 
   /** After a password change (reset tokens) or an e-mail change (verification and change tokens). */

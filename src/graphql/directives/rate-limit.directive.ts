@@ -42,6 +42,8 @@ enum RateLimitBucket {
   READ
   """Writes: per user when signed in, ${rule(limits.writePerUser)} (RATE_LIMIT_WRITE_PER_USER); per client IP otherwise, ${rule(limits.writePerIp)} (RATE_LIMIT_WRITE_PER_IP)."""
   WRITE
+  """Mails a caller can make the API send (password reset, verification), per client IP: ${rule(limits.emailPerIp)} (RATE_LIMIT_EMAIL_PER_IP); and per recipient address, ${rule(limits.emailPerAddress)} (RATE_LIMIT_EMAIL_PER_ADDRESS)."""
+  EMAIL
 }
 `;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { RateLimits } from '../rate-limit/rate-limit.policy';
 import { envSchema, generatesAdmin, splitList } from './env.schema';
+import { mailConfigOf, type MailConfig } from './mail.env';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -64,6 +65,8 @@ export interface Config {
   mfa: { encryptionKey: string | undefined; requiredRoles: string[] };
   /** Who passkeys belong to (src/mfa/passkeys). */
   webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** The e-mail flows: transport, sender, links (src/platform/config/mail.env.ts). */
+  mail: MailConfig;
 }
 
 function parseTrustProxy(value: string): boolean | number | string {
@@ -138,6 +141,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         writePerIp: env.RATE_LIMIT_WRITE_PER_IP,
         readPerUser: env.RATE_LIMIT_READ_PER_USER,
         writePerUser: env.RATE_LIMIT_WRITE_PER_USER,
+        emailPerIp: env.RATE_LIMIT_EMAIL_PER_IP,
+        emailPerAddress: env.RATE_LIMIT_EMAIL_PER_ADDRESS,
       },
     },
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
@@ -160,5 +165,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     mfa: { encryptionKey: env.MFA_ENCRYPTION_KEY, requiredRoles: env.MFA_REQUIRED_ROLES },
     webauthn: { rpId: env.WEBAUTHN_RP_ID, rpName: env.WEBAUTHN_RP_NAME, origins: env.WEBAUTHN_ORIGINS },
+    mail: mailConfigOf(env),
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkEmail } from '../validation/email/email.address';
 import { KeyRing, KeyRingSpecError } from '../crypto/key-ring';
 import { checkWebauthnOrigins, webauthnEnvFields } from './webauthn.env';
+import { checkMailTransport, mailEnvFields } from './mail.env';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -97,6 +98,9 @@ export const envSchema = z
     RATE_LIMIT_WRITE_PER_IP: rateRule.default('100/3600'),
     RATE_LIMIT_READ_PER_USER: rateRule.default('5000/3600'),
     RATE_LIMIT_WRITE_PER_USER: rateRule.default('500/3600'),
+    // Mails a caller can make us send (password reset, verification resend): per IP, and per address however many IPs ask.
+    RATE_LIMIT_EMAIL_PER_IP: rateRule.default('10/3600'),
+    RATE_LIMIT_EMAIL_PER_ADDRESS: rateRule.default('3/3600'),
     CACHE_USER_TTL_SECONDS: positiveInt.default(300),
     CACHE_LIST_TTL_SECONDS: positiveInt.default(60),
     CACHE_SESSION_TTL_SECONDS: positiveInt.default(900),
@@ -136,6 +140,7 @@ export const envSchema = z
       .transform(splitList)
       .pipe(z.array(z.enum(USER_ROLES, { errorMap: () => ({ message: `must list roles among ${USER_ROLES.join(', ')}` }) }))),
     ...webauthnEnvFields,
+    ...mailEnvFields,
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
@@ -153,6 +158,7 @@ export const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URLS'], message: 'needs DATABASE_URL (the primary)' });
     }
     checkWebauthnOrigins(env, ctx);
+    checkMailTransport(env, ctx);
     if (env.REDIS_URL !== undefined && env.REDIS_CLUSTER_NODES !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' });
     }

@@ -93,3 +93,12 @@ export class ServiceUnavailableError extends DomainError {
     super(message);
   }
 }
+
+/** REQUIRE_VERIFIED_EMAIL: the password was right, but the address is not confirmed yet. */
+export class EmailNotVerifiedError extends DomainError {
+  readonly code = 'EMAIL_NOT_VERIFIED';
+
+  constructor() {
+    super('Confirm your e-mail address first: open the link we sent you, or ask for a new one.');
+  }
+}

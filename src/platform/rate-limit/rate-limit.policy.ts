@@ -1,5 +1,5 @@
 /** What an operation costs against: credentials, new accounts, reads and writes. */
-export type RateCategory = 'auth' | 'signup' | 'read' | 'write';
+export type RateCategory = 'auth' | 'signup' | 'read' | 'write' | 'email';
 
 export interface RateRule {
   limit: number;
@@ -14,6 +14,10 @@ export interface RateLimits {
   writePerIp: RateRule;
   readPerUser: RateRule;
   writePerUser: RateRule;
+  /** Mails a caller can make us send, per client IP. */
+  emailPerIp: RateRule;
+  /** The same mails per recipient address, whoever asks (see RateLimitService.consumeForAddress). */
+  emailPerAddress: RateRule;
 }
 
 export interface RateCaller {
@@ -33,7 +37,7 @@ export interface RateBucket {
  */
 export function bucketFor(category: RateCategory, caller: RateCaller, limits: RateLimits): RateBucket {
   const rule = ruleFor(category, caller.actor !== null, limits);
-  if (category === 'auth' || category === 'signup' || !caller.actor) return { key: `${category}:ip:${caller.ipAddress}`, rule };
+  if (category === 'auth' || category === 'signup' || category === 'email' || !caller.actor) return { key: `${category}:ip:${caller.ipAddress}`, rule };
   return { key: `${category}:user:${caller.actor.id}`, rule };
 }
 
@@ -41,6 +45,7 @@ export function bucketFor(category: RateCategory, caller: RateCaller, limits: Ra
 export function ruleFor(category: RateCategory, signedIn: boolean, limits: RateLimits): RateRule {
   if (category === 'auth') return limits.authPerIp;
   if (category === 'signup') return limits.signupPerIp;
+  if (category === 'email') return limits.emailPerIp;
   if (category === 'read') return signedIn ? limits.readPerUser : limits.readPerIp;
   return signedIn ? limits.writePerUser : limits.writePerIp;
 }

@@ -19,6 +19,15 @@ export class RateLimitService {
     if (!this.enabled) return null;
     return this.limiter.consume(bucketFor(category, caller, this.limits));
   }
+
+  /**
+   * Mails to one address, however many IPs ask (an address is not a secret: `addressKey` is a
+   * digest of it, so the counter's key names nobody).
+   */
+  async consumeForAddress(addressKey: string): Promise<RateDecision | null> {
+    if (!this.enabled) return null;
+    return this.limiter.consume({ key: `email:address:${addressKey}`, rule: this.limits.emailPerAddress });
+  }
 }
 
 export function rateLimitedError(decision: RateDecision): TooManyRequestsError {

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../../../src/platform/config/config';
+import { mailTransportWarning } from '../../../src/platform/config/mail.env';
 
 const strongSecret = 'x'.repeat(32);
 const productionDb = 'postgres://db.internal/app';
@@ -161,6 +162,45 @@ describe('loadConfig', () => {
       expect(named).toEqual(['MFA_ENCRYPTION_KEY', 'MFA_REQUIRED_ROLES.0', 'WEBAUTHN_ORIGINS.0'].sort());
       // An origin off the relying party's domain could never sign in.
       expect(() => loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://evil.test' })).toThrow(/WEBAUTHN_ORIGINS https:\/\/evil.test is not on example.com/);
+    });
+  });
+
+  describe('mail', () => {
+    it('defaults to files under DATA_DIR with links on PUBLIC_URL/account, and PUBLIC_URL follows PORT', () => {
+      expect(loadConfig({ PORT: '9000' }).mail).toEqual({
+        smtpUrl: undefined,
+        transport: undefined,
+        from: '"User API" <no-reply@localhost>',
+        appName: 'User API',
+        publicUrl: 'http://localhost:9000',
+        linkBaseUrl: 'http://localhost:9000/account',
+        requireVerifiedEmail: false,
+        passwordResetEnabled: true,
+      });
+      const own = loadConfig({ PUBLIC_URL: 'https://id.example.com/', ACCOUNT_LINK_BASE_URL: 'https://app.example.com/me/', SMTP_URL: 'smtps://u:p@mail.example.com:465' }).mail;
+      expect([own.publicUrl, own.linkBaseUrl, own.smtpUrl]).toEqual(['https://id.example.com', 'https://app.example.com/me', 'smtps://u:p@mail.example.com:465']);
+    });
+
+    it('names every bad mail variable at once', () => {
+      let problem: unknown;
+      try {
+        loadConfig({ SMTP_URL: 'http://mail', PUBLIC_URL: 'ftp://x', REQUIRE_VERIFIED_EMAIL: 'yes', RATE_LIMIT_EMAIL_PER_ADDRESS: 'many' });
+      } catch (error) {
+        problem = error;
+      }
+      const named = (problem as ConfigError).problems.map((line) => line.split(' ')[0]).sort();
+      expect(named).toEqual(['PUBLIC_URL', 'RATE_LIMIT_EMAIL_PER_ADDRESS', 'REQUIRE_VERIFIED_EMAIL', 'SMTP_URL']);
+      expect(() => loadConfig({ MAIL_TRANSPORT: 'smtp' })).toThrow(/SMTP_URL is required when MAIL_TRANSPORT=smtp/);
+      expect(() => loadConfig({ MAIL_TRANSPORT: 'files', SMTP_URL: 'smtp://mail:25' })).toThrow(/MAIL_TRANSPORT is files, but SMTP_URL is set/);
+    });
+
+    it('warns about production without SMTP_URL, unless files is what the operator chose or nothing sends mail', () => {
+      const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: productionDb };
+      expect(mailTransportWarning(loadConfig(production))).toMatch(/SMTP_URL is not set/);
+      expect(mailTransportWarning(loadConfig({ ...production, MAIL_TRANSPORT: 'files' }))).toBeNull();
+      expect(mailTransportWarning(loadConfig({ ...production, SMTP_URL: 'smtp://mail:25' }))).toBeNull();
+      expect(mailTransportWarning(loadConfig({ ...production, SIGNUP_ENABLED: 'false', PASSWORD_RESET_ENABLED: 'false' }))).toBeNull();
+      expect(mailTransportWarning(loadConfig({}))).toBeNull();
     });
   });
 });

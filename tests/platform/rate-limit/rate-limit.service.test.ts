@@ -11,6 +11,8 @@ const limits: RateLimits = {
   writePerIp: { limit: 2, windowSeconds: 60 },
   readPerUser: { limit: 5, windowSeconds: 60 },
   writePerUser: { limit: 4, windowSeconds: 60 },
+  emailPerIp: { limit: 3, windowSeconds: 60 },
+  emailPerAddress: { limit: 2, windowSeconds: 60 },
 };
 const anonymous = (ip: string) => ({ actor: null, ipAddress: ip });
 const signedIn = (id: string, ip: string) => ({ actor: { id }, ipAddress: ip });

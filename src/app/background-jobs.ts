@@ -1,0 +1,64 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../platform/config/config';
+import { mailTransportWarning } from '../platform/config/mail.env';
+import type { Logger } from '../platform/observability/logger';
+import { JobQueue } from '../jobs/job.queue';
+import { JobMetrics } from '../jobs/job.metrics';
+import { Mailer } from '../mail/mailer';
+import { MAIL_SEND_QUEUE, mailSendHandler, mailSendQueue } from '../mail/mail-send.job';
+import { PASSWORD_RESET_QUEUE, passwordResetHandler, passwordResetQueue } from '../account/password-reset.job';
+import type { Services } from './container';
+import type { Registry } from 'prom-client';
+import type { JobQueueHooks } from '../jobs/job.types';
+
+export interface BackgroundJobs {
+  queue: JobQueue;
+  mailer: Mailer;
+  /** Starts the workers of this instance (after the services exist: the handlers call them). */
+  start(services: Services, orm: MikroORM): Promise<void>;
+  /** The queue's counters and gauges on the server's /metrics. */
+  instrument(registry: Registry): void;
+  /** Running jobs get `timeoutMs` to finish; the rest go back to the queue for another instance. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The durable queue (pg-boss, in the application's own database) and what works it: mails, and the
+ * lookups of forgotten-password requests. Every instance works the queues; a job runs in one.
+ */
+export function createBackgroundJobs(config: Config, databaseUrl: string, logger: Logger): BackgroundJobs {
+  // The metrics registry comes with the server, after the services the queue is handed to.
+  let hooks: JobQueueHooks = {};
+  const queue = new JobQueue({
+    connectionString: databaseUrl,
+    queues: [mailSendQueue, passwordResetQueue],
+    hooks: {
+      enqueued: (name) => hooks.enqueued?.(name),
+      completed: (name, ms) => hooks.completed?.(name, ms),
+      failed: (name, outcome) => hooks.failed?.(name, outcome),
+      returned: (name) => hooks.returned?.(name),
+    },
+    logger: logger.child({ component: 'jobs' }),
+  });
+  const warning = mailTransportWarning(config);
+  if (warning) logger.warn(warning);
+  const mailer = new Mailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, appName: config.mail.appName, dataDir: config.dataDir }, logger.child({ component: 'mail' }));
+  return {
+    queue,
+    mailer,
+    async start(services, orm) {
+      queue.handle(MAIL_SEND_QUEUE, mailSendHandler(mailer), { concurrency: 4 });
+      queue.handle(PASSWORD_RESET_QUEUE, passwordResetHandler(services.accountEmail.passwordReset, () => orm.em.fork()), { concurrency: 2 });
+      await queue.start();
+    },
+    instrument(registry) {
+      const metrics = new JobMetrics(registry);
+      metrics.observe(() => queue.stats());
+      hooks = metrics.hooks;
+    },
+    async stop(timeoutMs) {
+      await queue.stop({ timeoutMs });
+      mailer.close();
+    },
+  };
+}
