@@ -14,7 +14,19 @@ const LINK_ERRORS = {
 };
 const result = (description: string) => ({ description, content: json(ref('AccountEmailResult')) });
 
+const QUEUE = { name: 'queue', in: 'path', required: true, schema: { enum: ['mail.send', 'account.password-reset'] } };
+const ADMIN_ERRORS = {
+  '401': problem('Missing, invalid or revoked bearer token.'),
+  '403': problem('Admins only.'),
+  '422': problem('Unknown queue.'),
+};
+
 export const accountEmailSchemas: Record<string, Json> = {
+  DeadLetter: {
+    type: 'object',
+    required: ['id', 'queue', 'createdAt', 'error'],
+    properties: { id: { type: 'string' }, queue: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, error: { type: ['string', 'null'] } },
+  },
   AccountEmailResult: {
     type: 'object',
     required: ['message'],
@@ -58,6 +70,20 @@ export const accountEmailPaths: Record<string, Record<string, unknown>> = {
       description: 'The answer is the same, in body, status and time, whether or not the address has an account.',
       requestBody: body(ref('ForgotPassword')),
       responses: { '202': result('Accepted'), '403': problem('Password reset is disabled (PASSWORD_RESET_ENABLED=false).'), '422': problem('Missing email.'), '429': problem('Rate limit exceeded; see Retry-After.') },
+    },
+  },
+  '/v1/jobs/{queue}/dead-letters': {
+    parameters: [QUEUE],
+    get: {
+      summary: 'Jobs of a queue that failed for good, oldest first, without their data (admins)',
+      responses: { '200': { description: 'Dead letters', content: json({ type: 'object', properties: { data: { type: 'array', items: ref('DeadLetter') } } }) }, ...ADMIN_ERRORS },
+    },
+  },
+  '/v1/jobs/{queue}/dead-letters/{id}/retry': {
+    parameters: [QUEUE, { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+    post: {
+      summary: 'Send a dead letter back to its queue for a fresh set of attempts (admins)',
+      responses: { '202': { description: 'Queued again', content: json({ type: 'object', properties: { jobId: { type: 'string' } } }) }, '404': problem('No such dead letter in this queue.'), ...ADMIN_ERRORS },
     },
   },
   '/v1/auth/password/reset': {

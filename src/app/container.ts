@@ -5,11 +5,11 @@ import type { Logger } from '../platform/observability/logger';
 import { RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisConnections } from '../platform/redis/redis.client';
-import { AccountEmailResolver, AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver } from '../resolvers';
+import { AccountEmailResolver, AuditLogResolver, DeadLetterResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver } from '../resolvers';
 import { LoginThrottle } from '../auth/throttle/login.throttle';
 import { PasswordHasher } from '../auth/passwords/password.hasher';
 import { TokenService } from '../auth/tokens/token.service';
-import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, EmailChangeService, EmailVerificationService, MfaAccountService, MfaLoginService, PasswordResetService, PasswordService, SessionService, UserService } from '../services';
+import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, DeadLetterService, EmailChangeService, EmailVerificationService, MfaAccountService, MfaLoginService, PasswordResetService, PasswordService, SessionService, UserService } from '../services';
 import { MfaChallengeService, MemoryMfaChallengeStore, RecoveryCodeFactor, RedisMfaChallengeStore } from '../mfa';
 import { MfaServiceFactory } from '../mfa/mfa-service.factory';
 import { loadKeyRing } from '../platform/crypto/key-ring.loader';
@@ -70,6 +70,8 @@ export interface Services {
   passkeys: PasskeyAccountService;
   /** Verification, password reset and e-mail change by mailed links (issue 14). */
   accountEmail: AccountEmailServices;
+  /** The job queue's dead letters, for admins. */
+  deadLetters: DeadLetterService;
 }
 
 /** The issuer an authenticator app shows above the account name. */
@@ -141,7 +143,7 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
     }),
     emailChange: new EmailChangeService(commands, oneTimeTokens),
   };
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail };
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail, deadLetters: new DeadLetterService(commands, jobs, [MAIL_SEND_QUEUE, PASSWORD_RESET_QUEUE]) };
 }
 
 /** Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this process. */
@@ -159,6 +161,7 @@ export function resolverContainer(services: Services): ContainerType {
     [MfaResolver, new MfaResolver(services.auth, services.mfaAccounts, services.mfaLogins)],
     [PasskeyResolver, new PasskeyResolver(services.passkeys)],
     [AccountEmailResolver, new AccountEmailResolver(services.accountEmail)],
+    [DeadLetterResolver, new DeadLetterResolver(services.deadLetters)],
   ]);
   return {
     get(resolverClass: Function) {

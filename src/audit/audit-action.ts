@@ -28,4 +28,5 @@ export type AuditAction =
   | 'user.email_change_requested'
   | 'user.email_verification_requested'
   | 'auth.password_reset_requested'
-  | 'auth.password_reset';
+  | 'auth.password_reset'
+  | 'job.dead_letter_retried';

@@ -109,6 +109,9 @@ export const operations = {
     beforeEnrolment: true,
   },
   resetPassword: { rest: ['POST /v1/auth/password/reset'], graphql: 'Mutation.resetPassword', rate: 'auth', requires: 'anyone', audit: ['auth.password_reset'], policy: [], beforeEnrolment: true },
+  // The job queue's dead letters (issue 14): mails that failed for good, for admins.
+  listDeadLetters: { rest: ['GET /v1/jobs/:queue/dead-letters'], graphql: 'Query.deadLetters', rate: 'read', requires: 'admin', audit: [], policy: ['manageJobs'] },
+  retryDeadLetter: { rest: ['POST /v1/jobs/:queue/dead-letters/:id/retry'], graphql: 'Mutation.retryDeadLetter', rate: 'write', requires: 'admin', audit: ['job.dead_letter_retried'], policy: ['manageJobs'] },
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof operations;

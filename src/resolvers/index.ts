@@ -8,6 +8,7 @@ import { MfaResolver } from '../mfa/mfa.resolver';
 import { UserResolver } from '../users/user.resolver';
 import { PasskeyResolver } from '../mfa/passkeys.resolver';
 import { AccountEmailResolver } from '../account/account-email.resolver';
+import { DeadLetterResolver } from '../jobs/dead-letter.resolver';
 
-export { AccountEmailResolver, AuditLogResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver };
-export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver, PasskeyResolver, AccountEmailResolver] as const;
+export { AccountEmailResolver, AuditLogResolver, DeadLetterResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver };
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver, PasskeyResolver, AccountEmailResolver, DeadLetterResolver] as const;

@@ -6,6 +6,7 @@ export { auditLogsRouter } from '../audit/audit-logs.router';
 export { authRouter } from '../auth/auth.router';
 export { accountEmailRouter } from '../account/account-email.router';
 export { passwordResetRouter } from '../account/password-reset.router';
+export { deadLettersRouter } from '../jobs/dead-letters.router';
 export { mfaRouter, userMfaRouter } from '../mfa/mfa.router';
 export { usersRouter } from '../users/users.router';
 export { docsRouter } from '../http/docs.router';

@@ -9,6 +9,7 @@ export { AuthService } from '../auth/auth.service';
 export { EmailChangeService } from '../account/email-change.service';
 export { EmailVerificationService } from '../account/email-verification.service';
 export { PasswordResetService } from '../account/password-reset.service';
+export { DeadLetterService } from '../jobs/dead-letter.service';
 export { PasswordService } from '../auth/passwords/password.service';
 export { SessionService } from '../auth/sessions/session.service';
 export { MfaAccountService } from '../mfa/mfa-account.service';

@@ -15,7 +15,9 @@ export type UserAction =
   | 'manageSessions'
   | 'readAudit'
   | 'manageMfa'
-  | 'resetMfa';
+  | 'resetMfa'
+  /** The job queue's dead letters (mails that failed for good): an operator's concern. */
+  | 'manageJobs';
 
 /** The part of a user that rules look at. */
 export interface UserTarget {
@@ -45,6 +47,7 @@ export function canOnUser(actor: Actor | null, action: UserAction, target?: User
     case 'verifyEmail':
     case 'readAudit':
     case 'resetMfa':
+    case 'manageJobs':
       return isAdmin;
     case 'manageMfa':
       // Only the user enrols or turns off their own factors; an admin can only reset them (resetMfa).

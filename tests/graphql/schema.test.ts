@@ -43,6 +43,8 @@ describe('schema.graphql', () => {
       resetPassword: 'AUTH 5/60',
       requestEmailVerification: 'EMAIL 10/3600',
       requestPasswordReset: 'EMAIL 10/3600',
+      deadLetters: read,
+      retryDeadLetter: write,
       setupTotp: write,
       confirmTotp: write,
       disableTotp: write,

@@ -60,6 +60,7 @@ describe('canOnUser', () => {
     readAudit: allowedFor('admin on self', 'admin on user', 'admin on admin'),
     manageMfa: allowedFor('user on self', 'moderator on self', 'admin on self'),
     resetMfa: allowedFor('admin on self', 'admin on user', 'admin on admin'),
+    manageJobs: allowedFor('admin on self', 'admin on user', 'admin on admin'),
   };
 
   const cases = (Object.keys(expected) as UserAction[]).flatMap((action) => whos.map((who) => [action, who, expected[action][who]] as const));
