@@ -17,7 +17,7 @@ import { securityHeaders } from '../http/security-headers';
 import type { Logger } from '../platform/observability/logger';
 import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
 import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
-import { accountEmailRouter, accountPagesRouter, auditLogsRouter, deadLettersRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, mfaRouter, passkeysRouter, passwordResetRouter, userMfaRouter, usersRouter } from '../rest';
+import { accountEmailRouter, accountPagesRouter, auditLogsRouter, deadLettersRouter, devMailRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, mfaRouter, passkeysRouter, passwordResetRouter, userMfaRouter, usersRouter } from '../rest';
 import { assertRoutesHaveOperations, canonicalRouter, type RouteGuard, routeGuard, routesOf, unmatchedGuard } from '../http/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from '../platform/readiness';
@@ -108,6 +108,8 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use('/v1', v1);
   app.use(docsRouter());
   app.use(accountPagesRouter());
+  // Mails written to DATA_DIR/mail (no SMTP_URL) are shown at /dev/mail; never in production.
+  if (!isProduction && config.mail.smtpUrl === undefined) app.use(devMailRouter(config.dataDir));
   app.use(indexRouter({ development: !isProduction, sandbox }));
   // An IDE that works offline (Apollo Sandbox loads from the internet); development only, like Sandbox.
   if (!isProduction) app.use(graphiqlRouter());

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
+import { join } from 'node:path';
 import type { Config } from '../platform/config/config';
 import { displayPath } from '../platform/db/database.source';
 import type { Logger } from '../platform/observability/logger';
@@ -13,7 +14,7 @@ export interface ListenAddress {
 
 export interface StartBannerInput {
   listening: ListenAddress;
-  config: Pick<Config, 'env' | 'graphql' | 'redisUrl' | 'redisClusterNodes' | 'generatedAdmin'>;
+  config: Pick<Config, 'env' | 'graphql' | 'redisUrl' | 'redisClusterNodes' | 'generatedAdmin' | 'dataDir' | 'mail'>;
   /** The database as it may be shown (see DatabaseSource.description): no password. */
   database: string;
   /** Set when this start generated the first admin. */
@@ -55,6 +56,13 @@ export function describeRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNod
   return 'none: in-process state (one instance only; set REDIS_URL to share it)';
 }
 
+/** Where account mails go: the SMTP server (no credentials), or the files a newcomer reads at /dev/mail. */
+export function describeMail(config: Pick<Config, 'env' | 'dataDir' | 'mail'>, url: string): string {
+  if (config.mail.smtpUrl) return `SMTP ${withoutPassword(config.mail.smtpUrl).replace(/\/\/[^@/]*@/, '//')}`;
+  const dir = displayPath(join(config.dataDir, 'mail'));
+  return config.env === 'production' ? `files in ${dir} (set SMTP_URL to send them)` : `files in ${dir}, listed at ${url}/dev/mail`;
+}
+
 /**
  * What a newcomer needs after `npm start`: where to click, which database and Redis are in use,
  * and where the first admin's password is. It names the credentials file, never the password.
@@ -76,6 +84,7 @@ export function startBanner({ listening, config, database, firstAdminFile }: Sta
     health: `${url}/health`,
     database,
     redis: describeRedis(config),
+    mail: describeMail(config, url),
     firstAdminCredentials: credentialsFile ? displayPath(credentialsFile) : undefined,
   };
   const message = `User API listening on ${where}`;
@@ -88,6 +97,7 @@ export function startBanner({ listening, config, database, firstAdminFile }: Sta
     `  Health     ${fields.health}`,
     `  Database   ${database}`,
     `  Redis      ${fields.redis}`,
+    `  Mail       ${fields.mail}`,
   ];
   if (fields.firstAdminCredentials) {
     lines.push(`  Admin      ${firstAdminFile ? 'created; ' : ''}username and password in ${fields.firstAdminCredentials} (readable by you only)`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { devMailboxDir } from './dev-mailbox';
@@ -74,7 +74,9 @@ export class Mailer {
     await writeFile(file, info.message as Buffer);
     const links = linksOf(message.params);
     const entry = { id, to: message.to, subject: rendered.subject, template: message.template, date: new Date().toISOString(), links };
-    await writeFile(join(dir, `${id}.json`), `${JSON.stringify(entry)}\n`);
+    // Written aside and renamed: a listing never reads half an entry.
+    await writeFile(join(dir, `${id}.json.tmp`), `${JSON.stringify(entry)}\n`);
+    await rename(join(dir, `${id}.json.tmp`), join(dir, `${id}.json`));
     this.logger.info({ mail: { to: message.to, subject: rendered.subject, file, links } }, `mail written to the development mailbox: ${links.join(' ') || file}`);
     return { messageId: info.messageId, file };
   }

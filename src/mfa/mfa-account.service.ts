@@ -1,4 +1,9 @@
+import { LockMode } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context/request-context';
+import { Session } from '../auth/sessions/session.entity';
+import type { SessionsEnded } from '../auth/sessions/session.events';
+import { User } from '../users/user.entity';
+import type { UserChanged } from '../users/user.events';
 import type { AuditedCommands } from '../audit/audited-command.pipeline';
 import { requireActor } from '../auth/auth.service';
 import { ForbiddenError, NotFoundError } from '../platform/errors/domain.errors';
@@ -107,12 +112,19 @@ export class MfaAccountService {
         this.requireStepUp(ctx);
         return target;
       },
-      work: async ({ em, audit }, target) => {
+      work: async ({ em, audit, emit }, target) => {
         const mfa = this.factors.on(em);
         const before = await mfa.status(target.id);
         if (!before.totp && before.passkeys === 0 && before.recoveryCodesLeft === 0) throw new NotFoundError('This user has no second factor to reset.');
         await mfa.reset(target.id);
-        audit({ action: 'mfa.reset', entityType: 'user', entityId: target.id, oldValues: { ...before } });
+        // A reset follows a lost device or a taken account: whoever holds a session of it signs in again.
+        const user = await em.getRepository(User).findOne({ id: target.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        if (!user) throw new NotFoundError('User not found.');
+        em.getRepository(User).renewStamp(user);
+        const ended = await em.getRepository(Session).deleteByUserId(target.id);
+        audit({ action: 'mfa.reset', entityType: 'user', entityId: target.id, oldValues: { ...before }, newValues: { sessionsEnded: ended.length } });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        emit<UserChanged>({ type: 'UserChanged', userId: target.id, fields: ['securityStamp'] });
       },
     });
   }

@@ -16,3 +16,4 @@ export { indexRouter } from '../http/index.router';
 export { metricsRouter } from '../http/metrics.router';
 export { passkeysRouter } from '../mfa/passkeys.router';
 export { accountPagesRouter } from '../http/account-pages.router';
+export { devMailRouter } from '../http/dev-mail.router';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describeListening, describeRedis, printStartBanner, startBanner } from '../../src/app/start-banner';
+import { describeListening, describeMail, describeRedis, printStartBanner, startBanner } from '../../src/app/start-banner';
 import { loadConfig } from '../../src/platform/config/config';
 import { redactDatabaseUrl } from '../../src/platform/db/database.source';
 import { createLogger } from '../../src/platform/observability/logger';
@@ -112,6 +112,16 @@ describe('start banner', () => {
       printStartBanner(createLogger('info', log.stream), input, { pretty: true, terminal: terminal.stream });
       expect(JSON.parse(log.text()).message).toBe(startBanner(input).text);
       expect(terminal.text()).toBe('');
+    });
+  });
+
+  describe('mail', () => {
+    it('points a newcomer at /dev/mail, names an SMTP server without its credentials, and in production says nobody reads the files', () => {
+      expect(describeMail(loadConfig({ DATA_DIR: '/srv/uma' }), 'http://localhost:8000')).toBe('files in /srv/uma/mail, listed at http://localhost:8000/dev/mail');
+      expect(describeMail(loadConfig({ SMTP_URL: 'smtps://mailer:s3cret@mail.example.com:465' }), 'http://x')).toBe('SMTP smtps://mail.example.com:465');
+      const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/app', DATA_DIR: '/srv/uma' });
+      expect(describeMail(production, 'http://x')).toBe('files in /srv/uma/mail (set SMTP_URL to send them)');
+      expect(startBanner({ listening: { host: '127.0.0.1', port: 8000 }, config: production, database: 'db' }).text).toContain('  Mail       files in /srv/uma/mail (set SMTP_URL to send them)');
     });
   });
 });

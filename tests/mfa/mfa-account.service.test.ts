@@ -4,6 +4,7 @@ import type { MfaServiceFactory } from '../../src/mfa/mfa-service.factory';
 import { ReauthenticationRequiredError } from '../../src/mfa/step-up.policy';
 import { ForbiddenError, NotFoundError } from '../../src/platform/errors/domain.errors';
 import { User } from '../../src/users/user.entity';
+import { Session } from '../../src/auth/sessions/session.entity';
 import { UserRole } from '../../src/users/user-role';
 import { UserService } from '../../src/users/user.service';
 import { fakeUnitOfWork } from '../support/fake-unit-of-work';
@@ -16,12 +17,18 @@ function setUp() {
   const kit = mfaKit();
   const nowSeconds = () => Math.floor(kit.time.ms / 1000);
   const actor = (id: string, role: UserRole, signedInSecondsAgo = 10): Actor => ({ id, role, username: id.slice(0, 8), sessionId: 's', tokenId: 't', tokenExpiresAt: new Date(0), amr: ['pwd'], authTime: nowSeconds() - signedInSecondsAgo });
-  const people = new Map([[USER_ID, { id: USER_ID, role: UserRole.USER }], [ADMIN_ID, { id: ADMIN_ID, role: UserRole.ADMIN }]]);
-  const uow = fakeUnitOfWork(new Map<Function, object>([[User, { findById: async (id: string) => people.get(id) ?? null }]]));
-  const users = new UserService({ signupEnabled: true, requireVersionPrecondition: false }, {} as never, uow.commands, {} as never, {} as never);
+  const people = new Map([[USER_ID, { id: USER_ID, role: UserRole.USER, securityStamp: 'stamp-1' }], [ADMIN_ID, { id: ADMIN_ID, role: UserRole.ADMIN, securityStamp: 'stamp-1' }]]);
+  const users = {
+    findById: async (id: string) => people.get(id) ?? null,
+    findOne: async ({ id }: { id: string }) => people.get(id) ?? null,
+    renewStamp: (user: { securityStamp: string }) => void (user.securityStamp = 'stamp-2'),
+  };
+  const sessions = { deleteByUserId: async (id: string) => (id === USER_ID ? ['s-1'] : []) };
+  const uow = fakeUnitOfWork(new Map<Function, object>([[User, users], [Session, sessions]]));
+  const userService = new UserService({ signupEnabled: true, requireVersionPrecondition: false }, {} as never, uow.commands, {} as never, {} as never);
   const factory = { on: () => kit.service } as unknown as MfaServiceFactory;
-  const service = new MfaAccountService(factory, uow.commands, users, () => kit.time.ms);
-  return { ...uow, kit, service, actor };
+  const service = new MfaAccountService(factory, uow.commands, userService, () => kit.time.ms);
+  return { ...uow, kit, service, actor, people };
 }
 
 /** Enrols the user: setup, then the first code. */
@@ -60,7 +67,7 @@ describe('MfaAccountService (no database)', () => {
     expect(env.audits().map((row) => row.action).slice(2)).toEqual(['mfa.recovery_codes_regenerated', 'mfa.totp_disabled']);
   });
 
-  it('lets only a recently signed-in admin reset a user, audited with what was removed', async () => {
+  it('lets only a recently signed-in admin reset a user, audited with what was removed, and ends its sessions', async () => {
     const env = setUp();
     await enrol(env, env.actor(USER_ID, UserRole.USER));
     await expect(env.service.reset(env.context(env.actor(USER_ID, UserRole.USER)), USER_ID)).rejects.toBeInstanceOf(ForbiddenError);
@@ -69,6 +76,8 @@ describe('MfaAccountService (no database)', () => {
     await env.service.reset(admin, USER_ID);
     expect(env.committed.at(-1)).toMatchObject({ action: 'mfa.reset', entityId: USER_ID, oldValues: { totp: true, passkeys: 0, recoveryCodesLeft: 10 } });
     expect(await env.kit.service.status(USER_ID)).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 });
+    expect(env.people.get(USER_ID)?.securityStamp).toBe('stamp-2');
+    expect(env.events).toEqual(expect.arrayContaining([{ type: 'SessionsEnded', sessionIds: ['s-1'] }, { type: 'UserChanged', userId: USER_ID, fields: ['securityStamp'] }]));
     // Nothing left to reset: said, not silently audited again.
     await expect(env.service.reset(admin, USER_ID)).rejects.toBeInstanceOf(NotFoundError);
   });

@@ -21,6 +21,7 @@ export const LOGIN_PAGE = `${head('Sign in')}
     <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
     <button type="submit" id="password-submit">Sign in</button>
   </form>
+  <p><a href="/account/forgot-password" id="forgot-password">Forgot your password?</a></p>
   <form id="mfa-form" hidden>
     <p>Enter the code from your authenticator app, or one of your recovery codes.</p>
     <label>Code <input id="mfa-code" name="code" autocomplete="one-time-code" required></label>
@@ -85,5 +86,6 @@ th, td { text-align: left; padding: .3rem; border-bottom: 1px solid #e4e6eb; }
 #message:empty { display: none; }
 #message { padding: .5rem; background: #eef3ff; border-radius: 4px; }
 #message.error { background: #fdecea; }
+#field-errors { margin: .5rem 0; padding: .5rem .5rem .5rem 1.5rem; background: #fdecea; border-radius: 4px; }
 section { margin-top: 2rem; }
 `;

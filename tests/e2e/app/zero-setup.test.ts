@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ApiProcess, buildApi, type BuiltApi } from '../../support/api-process';
 import { ApiClient } from '../../support/http';
 import { freePort } from '../../support/redis-tools';
+import { eventually } from '../../support/scratch-database';
 
 jest.setTimeout(120_000);
 
@@ -54,6 +55,7 @@ describe('zero setup: no DATABASE_URL starts an embedded PostgreSQL in DATA_DIR'
       firstAdminCredentials: join(dataDir, 'first-admin.txt'),
       docs: `${api.url}/docs`,
       health: `${api.url}/health`,
+      mail: `files in ${join(dataDir, 'mail')}, listed at ${api.url}/dev/mail`,
     });
     // Printed to a pipe, the banner is one clean JSON line: a one-line message, the rest as fields.
     expect(banner.message).toBe(`User API listening on 127.0.0.1:${env.PORT} only`);
@@ -68,6 +70,14 @@ describe('zero setup: no DATABASE_URL starts an embedded PostgreSQL in DATA_DIR'
     const admin = await client.post('/v1/auth/login', { username: 'admin', password });
     expect(admin.status).toBe(200);
     expect((await client.post('/v1/users', alice)).status).toBe(201);
+    // The newcomer's sign-up mail waits at /dev/mail, and its link verifies the address.
+    let welcome: { to: string; links: string[] } | undefined;
+    await eventually(async () => {
+      welcome = (await client.get('/dev/mail.json')).body.data.find((mail: { to: string }) => mail.to === alice.email);
+      expect(welcome).toBeDefined();
+    });
+    const token = new URL(welcome!.links[0]).searchParams.get('token');
+    expect((await client.post('/v1/auth/email/verify', { token })).status).toBe(200);
     const listed = await client.get('/v1/users?q=alice', { token: admin.body.accessToken });
     expect(listed.body.data.map((user: { username: string }) => user.username)).toEqual(['alice']);
     expect((await client.get('/ready')).body).toMatchObject({ status: 'ready', checks: { postgres: 'ok' } });

@@ -208,8 +208,10 @@ describe('MFA through REST', () => {
   });
 
   describe('admin reset', () => {
-    it('removes every factor of a user, audited; only admins, and only after a recent sign-in', async () => {
+    it('removes every factor of a user and ends its sessions, audited; only admins, and only after a recent sign-in', async () => {
       const user = await enrolled();
+      const session = { accessToken: user.token, refreshToken: user.refreshToken };
+      expect((await ctx.api.get('/v1/auth/validate', { token: session.accessToken })).status).toBe(200);
       const other = await signedIn(ctx.server, ctx.api);
       expect((await ctx.api.delete(`/v1/users/${user.id}/mfa`, { token: other.token })).status).toBe(404);
       const stale = forgeFrom(ctx.server, ctx.admin.token, { auth_time: Math.floor(Date.now() / 1000) - 600 });
@@ -220,6 +222,9 @@ describe('MFA through REST', () => {
       expect((await ctx.api.delete(`/v1/users/${user.id}/mfa`, { token: admin.token })).status).toBe(404);
       const [row] = await sql<{ user_id: string; old_values: Record<string, unknown> }>(ctx.server, "select user_id, old_values from audit_logs where action = 'mfa.reset' and entity_id = ?", [user.id]);
       expect(row).toMatchObject({ user_id: ctx.admin.id, old_values: { totp: true, passkeys: 0, recoveryCodesLeft: 10 } });
+      // Whoever held a session of the account (perhaps the one who enrolled the factor) is out.
+      expect((await ctx.api.get('/v1/auth/validate', { token: session.accessToken })).status).toBe(401);
+      expect((await ctx.api.post('/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
       // The password alone signs in again.
       expect((await ctx.api.post('/v1/auth/login', { username: user.username, password: user.password })).body.accessToken).toEqual(expect.any(String));
     });

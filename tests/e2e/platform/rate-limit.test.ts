@@ -42,7 +42,9 @@ describe('rate limiting shared by REST and GraphQL', () => {
   it("the served schema describes each @rateLimit bucket with this instance's limits", async () => {
     const result = await ctx.api.graphql('{ __type(name: "RateLimitBucket") { enumValues { name description } } }');
     const descriptions = Object.fromEntries(result.data.__type.enumValues.map((value: { name: string; description: string }) => [value.name, value.description]));
-    expect(Object.keys(descriptions)).toEqual(['AUTH', 'SIGNUP', 'READ', 'WRITE']);
+    expect(Object.keys(descriptions)).toEqual(['AUTH', 'SIGNUP', 'READ', 'WRITE', 'EMAIL']);
+    expect(descriptions.EMAIL).toContain('(RATE_LIMIT_EMAIL_PER_IP)');
+    expect(descriptions.EMAIL).toContain('3 per 3600 s (RATE_LIMIT_EMAIL_PER_ADDRESS)');
     expect(descriptions.AUTH).toContain('100 per 60 s (RATE_LIMIT_AUTH_PER_IP)');
     expect(descriptions.SIGNUP).toContain('3 per 3600 s (RATE_LIMIT_SIGNUP_PER_IP)');
     expect(descriptions.READ).toContain('per user when signed in, 4 per 3600 s (RATE_LIMIT_READ_PER_USER)');
