@@ -129,12 +129,14 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
   // The login asks the second factor through a port; the second step needs the login's openSession.
   const secondFactor = { methodsFor: (...args: Parameters<MfaLoginService['methodsFor']>) => mfaLogins.methodsFor(...args), challenge: (...args: Parameters<MfaLoginService['challenge']>) => mfaLogins.challenge(...args) };
   const auth = new AuthService(hasher, tokens, sessionCache, loginThrottle, commands, userCache, secondFactor, config.mfa.requiredRoles, { requireVerifiedEmail: config.mail.requireVerifiedEmail });
-  const mfaLogins: MfaLoginService = new MfaLoginService(mfaFactors, mfaChallenges, auth, loginThrottle, commands);
+  // The second step needs the passkeys, made below from the login's openSession.
+  const secondFactorPasskeys = { secondFactorOptions: (...args: Parameters<PasskeyAccountService['secondFactorOptions']>) => passkeys.secondFactorOptions(...args), verifySecondFactor: (...args: Parameters<PasskeyAccountService['verifySecondFactor']>) => passkeys.verifySecondFactor(...args) };
+  const mfaLogins: MfaLoginService = new MfaLoginService(mfaFactors, mfaChallenges, auth, loginThrottle, commands, secondFactorPasskeys);
   const mfaAccounts = new MfaAccountService(mfaFactors, commands, users);
   const sessions = new SessionService(users, commands);
   const passwords = new PasswordService(users, hasher, commands, loginThrottle);
   const auditQueries = new AuditQueryService(replicaReads);
-  const passkeys = createPasskeys(config.webauthn, redis, commands, auth);
+  const passkeys = createPasskeys(config.webauthn, redis, commands, auth, loginThrottle);
   const addressLimit = new AddressRateLimit(rateLimits);
   const accountEmail: AccountEmailServices = {
     verification: new EmailVerificationService(commands, oneTimeTokens, addressLimit),
@@ -147,9 +149,9 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
 }
 
 /** Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this process. */
-function createPasskeys(settings: WebAuthnSettings, redis: RedisConnections | null, commands: AuditedCommands, auth: AuthService): PasskeyAccountService {
+function createPasskeys(settings: WebAuthnSettings, redis: RedisConnections | null, commands: AuditedCommands, auth: AuthService, throttle: LoginThrottle): PasskeyAccountService {
   const challenges = redis ? new RedisWebAuthnChallengeStore(redis.redis) : new MemoryWebAuthnChallengeStore();
-  return new PasskeyAccountService(settings, challenges, commands, auth);
+  return new PasskeyAccountService(settings, challenges, commands, auth, throttle);
 }
 
 /** Hands type-graphql resolver instances that already hold their services. */

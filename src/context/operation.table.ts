@@ -20,8 +20,8 @@ export type RateSpend = RateCategory | { readonly anonymous: RateCategory; reado
 export interface Operation {
   /** Its REST routes as `METHOD /template`, as express matched them. */
   readonly rest: readonly string[];
-  /** Its GraphQL root field as `Query.name` / `Mutation.name`. */
-  readonly graphql?: string;
+  /** Its GraphQL root fields as `Query.name` / `Mutation.name` (a ceremony's two steps are two fields). */
+  readonly graphql?: string | readonly string[];
   readonly rate: RateSpend;
   readonly requires: MinimumRole;
   /** The audit actions it may record (none for reads). */
@@ -37,7 +37,7 @@ const signUpOrWrite: RateSpend = { anonymous: 'signup', signedIn: 'write' };
 export const operations = {
   login: { rest: ['POST /v1/auth/login'], graphql: 'Mutation.login', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed', 'auth.mfa_challenged'], policy: [], beforeEnrolment: true },
   signIn: { rest: [], graphql: 'Mutation.signIn', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.login_failed', 'auth.mfa_challenged'], policy: [], beforeEnrolment: true },
-  verifyMfa: { rest: ['POST /v1/auth/mfa/verify'], graphql: 'Mutation.verifyMfa', rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.mfa_failed', 'mfa.recovery_code_used'], policy: [], beforeEnrolment: true },
+  verifyMfa: { rest: ['POST /v1/auth/mfa/verify', 'POST /v1/auth/mfa/webauthn/options'], graphql: ['Mutation.verifyMfa', 'Mutation.passkeyMfaOptions'], rate: 'auth', requires: 'anyone', audit: ['auth.login', 'auth.mfa_failed', 'mfa.recovery_code_used'], policy: [], beforeEnrolment: true },
   mfaStatus: { rest: ['GET /v1/auth/mfa'], rate: 'read', requires: 'user', audit: [], policy: [], beforeEnrolment: true },
   setupTotp: { rest: ['POST /v1/auth/mfa/totp/setup'], graphql: 'Mutation.setupTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_setup_started'], policy: ['manageMfa'], beforeEnrolment: true },
   confirmTotp: { rest: ['POST /v1/auth/mfa/totp/confirm'], graphql: 'Mutation.confirmTotp', rate: 'write', requires: 'user', audit: ['mfa.totp_enabled'], policy: ['manageMfa'], beforeEnrolment: true },
@@ -118,7 +118,12 @@ export type OperationName = keyof typeof operations;
 
 const entries = Object.entries(operations) as [OperationName, Operation][];
 const byRoute = new Map(entries.flatMap(([name, operation]) => operation.rest.map((route) => [route, name] as const)));
-const byField = new Map(entries.flatMap(([name, operation]) => (operation.graphql ? [[operation.graphql, name] as const] : [])));
+/** The GraphQL root fields of an operation, however many. */
+export function graphqlFieldsOf(operation: Operation): readonly string[] {
+  return operation.graphql === undefined ? [] : typeof operation.graphql === 'string' ? [operation.graphql] : operation.graphql;
+}
+
+const byField = new Map(entries.flatMap(([name, operation]) => graphqlFieldsOf(operation).map((field) => [field, name] as const)));
 
 /** The operation a matched REST route is; HEAD is answered by the GET route, as express does. */
 export function operationOfRoute(method: string, template: string): OperationName | undefined {

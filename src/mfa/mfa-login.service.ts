@@ -10,7 +10,8 @@ import { User } from '../users/user.entity';
 import type { UserChanged } from '../users/user.events';
 import type { MfaChallengeService } from './challenge/mfa-challenge.service';
 import { AMR_BY_METHOD, type MfaMethod } from './challenge/mfa-method';
-import { MfaVerifyInput } from './mfa.inputs';
+import { MfaTokenInput, MfaVerifyInput } from './mfa.inputs';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { MfaServiceFactory } from './mfa-service.factory';
 import { authenticationClaims } from './step-up.policy';
 
@@ -22,6 +23,12 @@ const EXPIRED = 'The sign-in has expired or was already finished; sign in again.
  * mfaToken and one code for the usual token pair. Wrong codes count toward the login lock-out of
  * the account, as wrong passwords do, and the mfaToken dies after five of them.
  */
+/** Passkeys as the second factor (src/mfa/passkeys/passkey-account.service.ts). */
+export interface SecondFactorPasskeys {
+  secondFactorOptions(em: EntityManager, userId: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  verifySecondFactor(ctx: RequestContext, raw: unknown, userId: string): Promise<boolean>;
+}
+
 export class MfaLoginService implements SecondFactorPort {
   constructor(
     private readonly factors: MfaServiceFactory,
@@ -29,8 +36,17 @@ export class MfaLoginService implements SecondFactorPort {
     private readonly auth: AuthService,
     private readonly throttle: LoginThrottle,
     private readonly commands: AuditedCommands,
+    private readonly passkeys: SecondFactorPasskeys,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Options for a passkey assertion answering the challenge of `mfaToken`: only that user's passkeys. */
+  async passkeyOptions(ctx: RequestContext, raw: unknown): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const { mfaToken } = await validateInput(MfaTokenInput, raw);
+    const challenge = await challengeStore(() => this.challenges.peek(mfaToken));
+    if (!challenge || !challenge.methods.includes('webauthn')) throw new UnauthenticatedError(EXPIRED);
+    return this.passkeys.secondFactorOptions(ctx.em, challenge.userId);
+  }
 
   methodsFor(em: EntityManager, userId: string): Promise<MfaMethod[]> {
     return this.factors.on(em).methodsFor(userId);
@@ -43,8 +59,8 @@ export class MfaLoginService implements SecondFactorPort {
 
   async verify(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
     const input = await validateInput(MfaVerifyInput, raw);
-    if ((input.code === undefined) === (input.recoveryCode === undefined)) {
-      throw new ValidationError([{ field: 'code', message: 'give either code (from the authenticator app) or recoveryCode' }]);
+    if ([input.code, input.recoveryCode, input.webauthn].filter((proof) => proof !== undefined).length !== 1) {
+      throw new ValidationError([{ field: 'code', message: 'give one of code (from the authenticator app), recoveryCode or webauthn (a passkey)' }]);
     }
     let account: string | null = null;
     const result = await challengeStore(() => this.challenges.attempt<MfaMethod>(input.mfaToken, async (challenge) => {
@@ -55,6 +71,7 @@ export class MfaLoginService implements SecondFactorPort {
       const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
       if (retryAfter > 0) throw new TooManyRequestsError('Too many failed sign-ins; try again later.', retryAfter);
       const mfa = this.factors.on(ctx.em);
+      if (input.webauthn !== undefined) return (await this.passkeys.verifySecondFactor(ctx, input.webauthn, user.id)) ? 'webauthn' : null;
       if (input.code !== undefined) return (await mfa.verifyTotp(user.id, input.code)).ok ? 'totp' : null;
       return (await mfa.useRecoveryCode(user.id, input.recoveryCode as string)) ? 'recovery_code' : null;
     }));

@@ -54,7 +54,14 @@ export const mfaOpenApiPaths: Record<string, Record<string, unknown>> = {
     post: {
       summary: 'Finish a login that answered mfaRequired',
       requestBody: { required: true, content: json(ref('MfaVerifyInput')) },
-      responses: { '200': { description: 'Tokens', content: json(ref('TokenPair')) }, '422': problem('Neither or both of code and recoveryCode.'), ...errors, '401': problem('Wrong code, or the mfaToken expired, was used, or had 5 wrong codes.') },
+      responses: { '200': { description: 'Tokens', content: json(ref('TokenPair')) }, '422': problem('Not exactly one of code, recoveryCode and webauthn.'), ...errors, '401': problem('Wrong code or passkey, or the mfaToken expired, was used, or had 5 wrong tries.') },
+    },
+  },
+  '/v1/auth/mfa/webauthn/options': {
+    post: {
+      summary: "Options for a passkey as the second factor (only the user's passkeys); answer at /v1/auth/mfa/verify as `webauthn`",
+      requestBody: { required: true, content: json({ type: 'object', required: ['mfaToken'], properties: { mfaToken: { type: 'string' } } }) },
+      responses: { '200': { description: 'PublicKeyCredentialRequestOptionsJSON; costs none of the five tries', content: json({ type: 'object' }) }, ...errors, '401': problem("The mfaToken expired, was used, or its user has no passkey.") },
     },
   },
   '/v1/users/{id}/mfa': {

@@ -1,11 +1,11 @@
-import { UUIDResolver } from 'graphql-scalars';
+import { GraphQLJSONObject, UUIDResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import { AuthPayloadType } from '../auth/auth-payload.type';
 import type { AuthService, LoginResult, TokenPair } from '../auth/auth.service';
 import { UserType } from '../users/user.type';
 import type { UserView } from '../users/user-view';
-import { MfaVerifyInput } from './mfa.inputs';
+import { MfaTokenInput, MfaVerifyInput } from './mfa.inputs';
 import type { MfaAccountService } from './mfa-account.service';
 import type { MfaLoginService } from './mfa-login.service';
 import type { MfaStatus } from './mfa.service';
@@ -26,9 +26,14 @@ export class MfaResolver {
     return this.auth.login(ctx, { username, password });
   }
 
-  @Mutation(() => AuthPayloadType, { description: 'Finishes a sign-in that answered MfaChallenge, with a code or a recovery code.' })
+  @Mutation(() => AuthPayloadType, { description: 'Finishes a sign-in that answered MfaChallenge, with a code, a recovery code or a passkey (webauthn).' })
   verifyMfa(@Arg('input', () => MfaVerifyInput) input: MfaVerifyInput, @Ctx() ctx: RequestContext): Promise<TokenPair> {
     return this.mfaLogins.verify(ctx, { ...input });
+  }
+
+  @Mutation(() => GraphQLJSONObject, { description: "Options for navigator.credentials.get when the challenge's methods include webauthn: only this user's passkeys; answer with verifyMfa(input: { mfaToken, webauthn })." })
+  passkeyMfaOptions(@Arg('input', () => MfaTokenInput) input: MfaTokenInput, @Ctx() ctx: RequestContext): Promise<object> {
+    return this.mfaLogins.passkeyOptions(ctx, { ...input });
   }
 
   @Mutation(() => TotpSetupType, { description: 'Starts enrolling an authenticator app; confirmTotp turns it on.' })

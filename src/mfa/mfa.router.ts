@@ -42,6 +42,11 @@ export function mfaRouter({ mfaAccounts, mfaLogins }: MfaDoorServices, guard: Ro
     res.set('Cache-Control', 'no-store').json(presentTokens(await mfaLogins.verify(contextOf(res), req.body)));
   });
 
+  // A passkey as the second factor: options for navigator.credentials.get, answered at /verify as `webauthn`.
+  router.post('/webauthn/options', guard, requireJsonBody, async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await mfaLogins.passkeyOptions(contextOf(res), req.body));
+  });
+
   return router;
 }
 

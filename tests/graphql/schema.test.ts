@@ -38,6 +38,7 @@ describe('schema.graphql', () => {
       deleteUser: write,
       signIn: 'AUTH 5/60',
       verifyMfa: 'AUTH 5/60',
+      passkeyMfaOptions: 'AUTH 5/60',
       verifyEmail: 'AUTH 5/60',
       confirmEmailChange: 'AUTH 5/60',
       resetPassword: 'AUTH 5/60',

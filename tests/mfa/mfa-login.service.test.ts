@@ -28,7 +28,12 @@ async function setUp() {
   } as unknown as AuthService;
   const challenges = new MfaChallengeService(new MemoryMfaChallengeStore(() => kit.time.ms), {}, () => kit.time.ms);
   const factory = { on: () => kit.service } as unknown as MfaServiceFactory;
-  const service = new MfaLoginService(factory, challenges, auth, throttle, uow.commands, () => kit.time.ms);
+  // A passkey that answers for USER_ID when its credential id is 'good'.
+  const passkeys = {
+    secondFactorOptions: async (_em: unknown, userId: string) => ({ challenge: `options-for-${userId}` }) as never,
+    verifySecondFactor: async (_ctx: unknown, raw: unknown, userId: string) => userId === USER_ID && (raw as { id?: string }).id === 'good',
+  };
+  const service = new MfaLoginService(factory, challenges, auth, throttle, uow.commands, passkeys, () => kit.time.ms);
   const setup = await kit.service.beginTotpSetup(USER_ID, 'alice');
   const { recoveryCodes } = await kit.service.confirmTotp(USER_ID, kit.totp.generate(setup.secret, -1));
   const ctx = uow.context(null);
@@ -83,8 +88,29 @@ describe('MfaLoginService (no database)', () => {
   it('answers 503, not an internal error, when the challenge store is unreachable', async () => {
     const env = await setUp();
     const down = { save: async () => Promise.reject(new Error('Connection is closed.')), takeAttempt: async () => Promise.reject(new Error('Connection is closed.')), consume: async () => false };
-    const service = new MfaLoginService({ on: () => env.kit.service } as unknown as MfaServiceFactory, new MfaChallengeService(down), {} as AuthService, env.throttle, env.commands);
+    const service = new MfaLoginService({ on: () => env.kit.service } as unknown as MfaServiceFactory, new MfaChallengeService({ ...down, peek: async () => Promise.reject(new Error('Connection is closed.')) }), {} as AuthService, env.throttle, env.commands, {} as never);
     await expect(service.challenge(USER_ID, ['totp'], Date.now())).rejects.toBeInstanceOf(ServiceUnavailableError);
     await expect(service.verify(env.ctx, { mfaToken: 'a'.repeat(43), code: '123456' })).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  it('takes a passkey as the second factor: options for the challenge cost no attempt, the assertion opens the session with amr pwd+hwk', async () => {
+    const env = await setUp();
+    const { mfaToken } = await env.service.challenge(USER_ID, ['webauthn'], env.kit.time.ms - 1000);
+    for (let i = 0; i < 6; i += 1) await expect(env.service.passkeyOptions(env.ctx, { mfaToken })).resolves.toEqual({ challenge: `options-for-${USER_ID}` });
+    await expect(env.service.verify(env.ctx, { mfaToken, webauthn: { id: 'bad' } })).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(env.service.verify(env.ctx, { mfaToken, webauthn: { id: 'good' } })).resolves.toMatchObject({ sessionId: 'session-1' });
+    expect(env.opened.at(-1)).toMatchObject({ amr: ['pwd', 'hwk'] });
+    expect(env.audits().map((row) => row.action)).toEqual(['auth.mfa_failed', 'auth.login']);
+    // Spent: no more options, no second session.
+    await expect(env.service.passkeyOptions(env.ctx, { mfaToken })).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('gives no passkey options for a challenge without passkeys, a made-up token, and takes exactly one proof', async () => {
+    const env = await setUp();
+    const mfaToken = await env.challenge();
+    await expect(env.service.passkeyOptions(env.ctx, { mfaToken })).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(env.service.passkeyOptions(env.ctx, { mfaToken: 'x'.repeat(43) })).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(env.service.verify(env.ctx, { mfaToken, code: '123456', webauthn: { id: 'good' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(env.service.verify(env.ctx, { mfaToken })).rejects.toBeInstanceOf(ValidationError);
   });
 });

@@ -35,12 +35,24 @@ export function describeMfaChallengeStoreConformance(name: string, open: () => P
     it('knows nothing of a key never saved', async () => {
       expect(await subject.store.takeAttempt(key(), 5)).toBeNull();
       expect(await subject.store.consume(key())).toBe(false);
+      expect(await subject.store.peek(key())).toBeNull();
+    });
+
+    it('shows a challenge without counting an attempt, until it is consumed', async () => {
+      const k = key();
+      await subject.store.save(k, challenge(), 60_000);
+      expect(await subject.store.peek(k)).toEqual(challenge());
+      expect(await subject.store.peek(k)).toEqual(challenge());
+      expect((await subject.store.takeAttempt(k, 5))?.attempt).toBe(1);
+      await subject.store.consume(k);
+      expect(await subject.store.peek(k)).toBeNull();
     });
 
     it('expires', async () => {
       const k = key();
       await subject.store.save(k, challenge(), 150);
       await sleep(300);
+      expect(await subject.store.peek(k)).toBeNull();
       expect(await subject.store.takeAttempt(k, 5)).toBeNull();
       expect(await subject.store.consume(k)).toBe(false);
     });

@@ -60,6 +60,14 @@ export class MfaChallengeService {
     return { ok: true, challenge: taken.challenge, proof };
   }
 
+  /**
+   * The challenge behind `mfaToken` without counting an attempt: what a passkey assertion's options
+   * are made for. Options are no guess, so they cost none of the five tries; the assertion does.
+   */
+  async peek(mfaToken: string): Promise<MfaChallenge | null> {
+    return TOKEN.test(mfaToken) ? this.store.peek(keyOf(mfaToken)) : null;
+  }
+
   /** Sign-in abandoned or the account changed (password reset, MFA reset): the token stops working. */
   async revoke(mfaToken: string): Promise<void> {
     if (TOKEN.test(mfaToken)) await this.store.consume(keyOf(mfaToken));

@@ -24,6 +24,8 @@ export interface MfaChallengeStore {
   takeAttempt(key: string, maxAttempts: number): Promise<{ challenge: MfaChallenge; attempt: number } | null>;
   /** Deletes it; true for the one caller that found it there. */
   consume(key: string): Promise<boolean>;
+  /** The challenge as it is, counting no attempt (to prepare a passkey assertion for it); null when gone. */
+  peek(key: string): Promise<MfaChallenge | null>;
 }
 
 /** In process, for one instance. Expired entries are swept as new ones arrive. */
@@ -53,5 +55,10 @@ export class MemoryMfaChallengeStore implements MfaChallengeStore {
     const entry = this.entries.get(key);
     this.entries.delete(key);
     return entry !== undefined && entry.expiresAt > this.now();
+  }
+
+  async peek(key: string): Promise<MfaChallenge | null> {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > this.now() ? structuredClone(entry.challenge) : null;
   }
 }

@@ -36,6 +36,11 @@ export class RedisMfaChallengeStore implements MfaChallengeStore {
   async consume(key: string): Promise<boolean> {
     return (await this.redis.del(redisKey(key))) === 1;
   }
+
+  async peek(key: string): Promise<MfaChallenge | null> {
+    const found = await this.redis.hget(redisKey(key), 'c');
+    return found === null ? null : (JSON.parse(found) as MfaChallenge);
+  }
 }
 
 function redisKey(key: string): string {

@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context/request-context';
 import type { AuditedCommands } from '../../audit/audited-command.pipeline';
 import { type AuthService, requireActor, type TokenPair } from '../../auth/auth.service';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors/domain.errors';
+import { ConflictError, NotFoundError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../../platform/errors/domain.errors';
+import { type LoginThrottle, throttledAccount } from '../../auth/throttle/login.throttle';
+import { User } from '../../users/user.entity';
 import { OrmPasskeyCredentialStore } from './orm-passkey-credential.store';
 import { cleanName, type PasskeyAuthenticationResult, PasskeyService, type PasskeyView } from './passkey.service';
 import type { WebAuthnChallengeStore } from './webauthn-challenge.store';
@@ -26,6 +28,7 @@ export class PasskeyAccountService {
     private readonly challenges: WebAuthnChallengeStore,
     private readonly commands: AuditedCommands,
     private readonly auth: AuthService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async registrationOptions(ctx: RequestContext): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -96,6 +99,20 @@ export class PasskeyAccountService {
     });
   }
 
+  /** The login's second step (src/mfa/mfa-login.service.ts): options limited to this user's passkeys. */
+  async secondFactorOptions(em: EntityManager, userId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.ceremonies(em).authenticationOptions(userId);
+  }
+
+  /** Whether `raw` is this user's passkey answering the options above; a failure is the caller's to count. */
+  async verifySecondFactor(ctx: RequestContext, raw: unknown, userId: string): Promise<boolean> {
+    const response = credentialOf(raw) as unknown as AuthenticationResponseJSON;
+    const result = await this.ceremonies(ctx.em).verifyAuthentication(response, userId);
+    // A suspected clone is worth its own audit row; any other failure is the login's (auth.mfa_failed).
+    if (!result.ok && result.reason === 'counter') await this.recordFailure(ctx, result);
+    return result.ok;
+  }
+
   /** Options for a sign-in with any discoverable passkey of this site: no username asked. */
   async loginOptions(ctx: RequestContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
     return this.ceremonies(ctx.em).authenticationOptions();
@@ -108,11 +125,24 @@ export class PasskeyAccountService {
   async login(ctx: RequestContext, raw: unknown): Promise<TokenPair> {
     const response = credentialOf(objectOf(raw).response) as unknown as AuthenticationResponseJSON;
     const result = await this.ceremonies(ctx.em).verifyAuthentication(response);
+    // Failures against a known account count toward its lock-out, as wrong passwords and codes do.
+    const account = result.userId ? await this.throttledAccountOf(ctx.em, result.userId) : null;
     if (!result.ok) {
+      if (account) await this.throttle.recordFailure(account, ctx.ipAddress);
       await this.recordFailure(ctx, result);
       throw new UnauthenticatedError(result.reason === 'challenge' ? STALE_CHALLENGE : PASSKEY_REFUSED);
     }
-    return this.auth.signInProven(ctx, result.userId, 'passkey');
+    // A locked-out account signs in no other way either, until its lock-out ends.
+    const retryAfter = account ? await this.throttle.retryAfter(account, ctx.ipAddress) : 0;
+    if (retryAfter > 0) throw new TooManyRequestsError('Too many failed sign-ins; try again later.', retryAfter);
+    const pair = await this.auth.signInProven(ctx, result.userId, 'passkey');
+    if (account) await this.throttle.recordSuccess(account, ctx.ipAddress);
+    return pair;
+  }
+
+  private async throttledAccountOf(em: EntityManager, userId: string): Promise<string | null> {
+    const user = await em.findOne(User, { id: userId, deletedAt: null }, { fields: ['id', 'securityStamp'] });
+    return user ? throttledAccount(user) : null;
   }
 
   private async recordFailure(ctx: RequestContext, result: Extract<PasskeyAuthenticationResult, { ok: false }>): Promise<void> {
