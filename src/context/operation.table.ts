@@ -69,6 +69,7 @@ export const operations = {
   // Passkeys (issue 16). A ceremony's two steps (options, verify) are one operation: one bucket, one audit trail.
   registerPasskey: {
     rest: ['POST /v1/auth/passkeys/register/options', 'POST /v1/auth/passkeys/register/verify'],
+    graphql: ['Mutation.passkeyRegistrationOptions', 'Mutation.registerPasskey'],
     rate: 'write',
     requires: 'user',
     audit: ['auth.passkey_registered'],
@@ -81,6 +82,7 @@ export const operations = {
   deletePasskey: { rest: ['DELETE /v1/auth/passkeys/:id'], graphql: 'Mutation.deletePasskey', rate: 'write', requires: 'user', audit: ['auth.passkey_removed'], policy: [] },
   passkeyLogin: {
     rest: ['POST /v1/auth/passkeys/login/options', 'POST /v1/auth/passkeys/login/verify'],
+    graphql: ['Mutation.passkeyLoginOptions', 'Mutation.signInWithPasskey'],
     rate: 'auth',
     requires: 'anyone',
     audit: ['auth.login', 'auth.login_failed', 'auth.passkey_clone_detected'],

@@ -4,9 +4,10 @@ import type { TestServer } from './test-server';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest();
 
 /**
- * A WebAuthn authenticator in software (ES256, P-256): it signs assertions the way a security key
- * does, so the server's real verification (signature, challenge, origin, RP ID, counter) runs in
- * Node tests. Registration is skipped: `install` writes the credential as a registration would.
+ * A WebAuthn authenticator in software (ES256, P-256): it answers registrations ("none"
+ * attestation) and signs assertions the way a security key does, so the server's real verification
+ * (signature, challenge, origin, RP ID, counter) runs in Node tests. `install` skips registration
+ * and writes the credential as one would.
  */
 export class SoftAuthenticator {
   readonly credentialId = randomBytes(16).toString('base64url');
@@ -34,6 +35,36 @@ export class SoftAuthenticator {
        values (?, ?, ?, ?, 0, null, 'singleDevice', false, ?, now(), null)`,
       [randomUUID(), userId, this.credentialId, this.cosePublicKey(), name],
     );
+  }
+
+  /** A registration answering `challenge` (navigator.credentials.create's answer, toJSON() shape). */
+  attest(challenge: string) {
+    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge, origin: this.origin, crossOrigin: false }));
+    const credentialId = Buffer.from(this.credentialId, 'base64url');
+    const idLength = Buffer.alloc(2);
+    idLength.writeUInt16BE(credentialId.length);
+    // User present, user verified, attested credential data included; counter 0; AAGUID all zeros.
+    const authData = Buffer.concat([sha256(this.rpId), Buffer.from([0x45]), Buffer.alloc(4), Buffer.alloc(16), idLength, credentialId, this.cosePublicKey()]);
+    // CBOR map(3): "fmt": "none", "attStmt": {}, "authData": bytes.
+    const attestationObject = Buffer.concat([
+      Buffer.from([0xa3, 0x63]),
+      Buffer.from('fmt'),
+      Buffer.from([0x64]),
+      Buffer.from('none'),
+      Buffer.from([0x67]),
+      Buffer.from('attStmt'),
+      Buffer.from([0xa0, 0x68]),
+      Buffer.from('authData'),
+      Buffer.from([0x58, authData.length]),
+      authData,
+    ]);
+    return {
+      id: this.credentialId,
+      rawId: this.credentialId,
+      type: 'public-key',
+      clientExtensionResults: {},
+      response: { clientDataJSON: clientDataJSON.toString('base64url'), attestationObject: attestationObject.toString('base64url'), transports: ['usb'] },
+    };
   }
 
   /** An assertion answering `challenge` (PublicKeyCredential.toJSON() shape). */

@@ -1,5 +1,5 @@
 import { decodeToken } from '../../support/auth';
-import { seedUser, type SeededUser } from '../../support/factories';
+import { login, seedUser, type SeededUser } from '../../support/factories';
 import { SoftAuthenticator } from '../../support/soft-authenticator';
 import { useTestServer } from '../../support/use-test-server';
 
@@ -88,5 +88,41 @@ describe('a passkey as the second factor', () => {
     const signedIn = await ctx.api.post('/v1/auth/passkeys/login/verify', { response: user.key.assert(options.challenge, { userHandle: user.id }) });
     expect(signedIn.status).toBe(200);
     expect(decodeToken(signedIn.body.accessToken)).toMatchObject({ sub: user.id, amr: ['hwk'] });
+  });
+});
+
+describe('passkey ceremonies through GraphQL', () => {
+  const ctx = useTestServer();
+
+  it('registers a passkey (options, then the answer), lists it, and signs in with it alone', async () => {
+    const user = await seedUser(ctx.server);
+    const { token } = await login(ctx.api, user);
+    const key = new SoftAuthenticator();
+    const options = await ctx.api.graphql('mutation { passkeyRegistrationOptions }', {}, token);
+    expect(options.data?.passkeyRegistrationOptions).toMatchObject({ rp: { id: 'localhost' }, authenticatorSelection: { residentKey: 'required' } });
+    const registered = await ctx.api.graphql('mutation($r: JSONObject!) { registerPasskey(response: $r, name: "Soft key") { id name } }', { r: key.attest(options.data?.passkeyRegistrationOptions.challenge) }, token);
+    expect(registered.errors).toBeUndefined();
+    expect(registered.data?.registerPasskey.name).toBe('Soft key');
+    expect((await ctx.api.graphql('{ passkeys { name } }', {}, token)).data?.passkeys).toEqual([{ name: 'Soft key' }]);
+    // The same answer again: that challenge was spent.
+    const replayed = await ctx.api.graphql('mutation($r: JSONObject!) { registerPasskey(response: $r) { id } }', { r: key.attest(options.data?.passkeyRegistrationOptions.challenge) }, token);
+    expect(replayed.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    const loginOptions = await ctx.api.graphql('mutation { passkeyLoginOptions }');
+    const signedIn = await ctx.api.graphql('mutation($r: JSONObject!) { signInWithPasskey(response: $r) { accessToken } }', { r: key.assert(loginOptions.data?.passkeyLoginOptions.challenge, { userHandle: user.id }) });
+    expect(signedIn.errors).toBeUndefined();
+    expect(decodeToken(signedIn.data?.signInWithPasskey.accessToken)).toMatchObject({ sub: user.id, amr: ['hwk'] });
+  });
+
+  it('refuses registration without a token, and a forged sign-in with one UNAUTHENTICATED', async () => {
+    expect((await ctx.api.graphql('mutation { passkeyRegistrationOptions }')).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const user = await seedUser(ctx.server);
+    const key = new SoftAuthenticator();
+    await key.install(ctx.server, user.id);
+    const loginOptions = await ctx.api.graphql('mutation { passkeyLoginOptions }');
+    const forged = await ctx.api.graphql('mutation($r: JSONObject!) { signInWithPasskey(response: $r) { accessToken } }', {
+      r: key.assert(loginOptions.data?.passkeyLoginOptions.challenge, { userHandle: user.id, signWith: new SoftAuthenticator() }),
+    });
+    expect(forged.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });
