@@ -90,13 +90,16 @@ export class PasswordResetService {
         const user = await em.getRepository(User).findOne({ id: redeemed.userId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         if (!user) throw new OneTimeTokenInvalidError();
         user.passwordHash = passwordHash;
+        // The link reached the account's own address: that proves the mailbox as a verification link would.
+        const verifies = redeemed.email === user.email && !user.emailVerified;
+        if (verifies) user.emailVerified = true;
         // Whoever knew the old password, or holds a session opened with it, is out.
         em.getRepository(User).renewStamp(user);
         em.persist(em.create(PasswordHistory, { user, passwordHash }));
         const ended = await em.getRepository(Session).deleteByUserId(user.id);
         audit({ action: 'auth.password_reset', entityType: 'user', entityId: user.id, userId: user.id });
         if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
-        emit<UserChanged>({ type: 'UserChanged', userId: user.id, fields: ['password', 'securityStamp'] });
+        emit<UserChanged>({ type: 'UserChanged', userId: user.id, fields: verifies ? ['password', 'securityStamp', 'emailVerified'] : ['password', 'securityStamp'] });
         return user;
       },
     });

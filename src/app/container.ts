@@ -72,6 +72,8 @@ export interface Services {
   accountEmail: AccountEmailServices;
   /** The job queue's dead letters, for admins. */
   deadLetters: DeadLetterService;
+  /** The e-mail links' tokens (purged periodically by the server). */
+  oneTimeTokens: OneTimeTokenService;
 }
 
 /** The issuer an authenticator app shows above the account name. */
@@ -145,7 +147,7 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
     }),
     emailChange: new EmailChangeService(commands, oneTimeTokens),
   };
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail, deadLetters: new DeadLetterService(commands, jobs, [MAIL_SEND_QUEUE, PASSWORD_RESET_QUEUE]) };
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail, deadLetters: new DeadLetterService(commands, jobs, [MAIL_SEND_QUEUE, PASSWORD_RESET_QUEUE]), oneTimeTokens };
 }
 
 /** Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this process. */

@@ -201,6 +201,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       (purged) => purged > 0 && logger.info({ purged }, 'Purged expired sessions'),
       (error) => logger.warn({ err: error }, 'Could not purge expired sessions'),
     );
+    // Links past their life are kept a day for their "expired" and "used" answers, then go.
+    services.oneTimeTokens.purgeExpired(orm.em.fork()).then(
+      (purged) => purged > 0 && logger.info({ purged }, 'Purged expired e-mail link tokens'),
+      (error) => logger.warn({ err: error }, 'Could not purge expired e-mail link tokens'),
+    );
   }, config.sessionPurgeIntervalSeconds * 1000);
   purgeTimer.unref();
 

@@ -81,7 +81,9 @@ describe('password reset, over a real SMTP server', () => {
     expect((await api.get('/v1/auth/validate', { token: user.token })).status).toBe(401);
     expect((await api.post('/v1/auth/refresh', { refreshToken: user.refreshToken })).status).toBe(401);
     expect((await api.post('/v1/auth/login', { username: user.username, password: user.password })).status).toBe(401);
-    await login(api, { username: user.username, password: NEW_PASSWORD });
+    const { token: fresh } = await login(api, { username: user.username, password: NEW_PASSWORD });
+    // The link reached the account's address: the reset proved the mailbox too.
+    expect((await api.get(`/v1/users/${user.id}`, { token: fresh })).body.emailVerified).toBe(true);
 
     const again = await api.post('/v1/auth/password/reset', { token, newPassword: 'Another-passw0rd!' });
     expect([again.status, again.body.code]).toEqual([400, 'TOKEN_USED']);
