@@ -76,7 +76,7 @@ export class AccountMailOutbox {
   }
 
   private async userOf(em: EntityManager, userId: string): Promise<User> {
-    const user = await em.findOne(User, { id: userId, deletedAt: null });
+    const user = await em.getRepository(User).findOne({ id: userId, deletedAt: null });
     if (!user) throw new Error(`account mail for a user that is gone: ${userId}`);
     return user;
   }

@@ -25,7 +25,7 @@ export class EmailVerificationService {
       name: 'email.verify-request',
       validate: () => undefined,
       authorize: async () => {
-        const user = await ctx.em.findOne(User, { id: actor.id, deletedAt: null });
+        const user = await ctx.em.getRepository(User).findOne({ id: actor.id, deletedAt: null });
         if (!user) throw new OneTimeTokenInvalidError();
         if (user.emailVerified) throw new ConflictError('Your e-mail address is already confirmed.');
         await this.addressLimit.consume(user.email);

@@ -56,7 +56,7 @@ export class PasswordResetService {
 
   /** The job's half: a live, active account with this address gets a link; any other gets nothing. */
   async sendResetLink(em: EntityManager, request: ResetRequest): Promise<boolean> {
-    const user = await em.findOne(User, { emailKey: request.emailKey, deletedAt: null });
+    const user = await em.getRepository(User).findOne({ emailKey: request.emailKey, deletedAt: null });
     if (!user || !user.isActive) return false;
     const ctx: CommandContext = { actor: null, ipAddress: request.ipAddress, em };
     await this.commands.run(ctx, {
@@ -79,7 +79,7 @@ export class PasswordResetService {
       // The token is only looked at here; it is spent in the transaction that sets the password.
       authorize: async (input) => ({ input, owner: await this.tokens.peek(ctx.em, input.token, 'reset_password') }),
       prepare: async ({ input, owner }) => {
-        const user = await ctx.em.findOne(User, { id: owner.userId, deletedAt: null });
+        const user = await ctx.em.getRepository(User).findOne({ id: owner.userId, deletedAt: null });
         if (!user) throw new OneTimeTokenInvalidError();
         assertPasswordDiffersFromIdentity(input.newPassword, user.username, user.email, 'newPassword');
         await assertPasswordIsNew(ctx.em, this.hasher, user, input.newPassword);

@@ -23,6 +23,8 @@ export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execu
     // A row as the test makes it (an entity whose id the service reads back), or a plain copy.
     create: raw.create ?? ((_entity: Function, data: Record<string, unknown>) => ({ ...data })),
     persist: () => em,
+    // Nothing to write early: the test's repositories change their rows in place.
+    flush: async () => undefined,
     // Raw SQL (the last-admin lock) answered by the test, or refused.
     execute: raw.execute ?? (async (sql: string) => Promise.reject(new Error(`no fake answer for ${sql}`))),
   };
