@@ -16,19 +16,25 @@ export const LOGIN_PAGE = `${head('Sign in')}
 <main>
   <h1>Sign in</h1>
   <p id="message" role="status" aria-live="polite"></p>
-  <form id="password-form">
-    <label>Username or e-mail <input id="username" name="username" autocomplete="username webauthn" required></label>
-    <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
-    <button type="submit" id="password-submit">Sign in</button>
-  </form>
-  <p><a href="/account/forgot-password" id="forgot-password">Forgot your password?</a></p>
-  <form id="mfa-form" hidden>
-    <p>Enter the code from your authenticator app, or one of your recovery codes.</p>
-    <label>Code <input id="mfa-code" name="code" autocomplete="one-time-code" required></label>
-    <button type="submit" id="mfa-submit">Verify</button>
-  </form>
-  <hr>
-  <button type="button" id="passkey-signin">Sign in with a passkey</button>
+  <div id="first-step">
+    <form id="password-form">
+      <label>Username or e-mail <input id="username" name="username" autocomplete="username webauthn" required></label>
+      <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
+      <button type="submit" id="password-submit">Sign in</button>
+    </form>
+    <p><a href="/account/forgot-password" id="forgot-password">Forgot your password?</a></p>
+    <hr>
+    <button type="button" id="passkey-signin">Sign in with a passkey</button>
+  </div>
+  <div id="mfa-step" hidden>
+    <p id="mfa-hint"></p>
+    <button type="button" id="mfa-passkey" hidden>Use a passkey</button>
+    <form id="mfa-form" hidden>
+      <label>Code <input id="mfa-code" name="code" autocomplete="one-time-code" required></label>
+      <button type="submit" id="mfa-submit">Verify</button>
+    </form>
+    <p><a href="/account/login" id="start-over">Start over</a></p>
+  </div>
 </main>
 </body>
 </html>`;
@@ -55,7 +61,8 @@ export const SECURITY_PAGE = `${head('Security')}
 
   <section aria-labelledby="totp-heading">
     <h2 id="totp-heading">Authenticator app (TOTP)</h2>
-    <button type="button" id="totp-setup">Set up an authenticator app</button>
+    <p id="mfa-status"></p>
+    <button type="button" id="totp-setup" hidden>Set up an authenticator app</button>
     <div id="totp-enrol" hidden>
       <p>Scan this code with your app, or type the secret <code id="totp-secret"></code>.</p>
       <img id="totp-qr" alt="QR code of the TOTP secret" width="200" height="200">
@@ -64,8 +71,8 @@ export const SECURITY_PAGE = `${head('Security')}
         <button type="submit">Turn on</button>
       </form>
     </div>
-    <button type="button" id="totp-disable">Turn off the authenticator app</button>
-    <button type="button" id="recovery-new">New recovery codes</button>
+    <button type="button" id="totp-disable" hidden>Turn off the authenticator app</button>
+    <button type="button" id="recovery-new" hidden>New recovery codes</button>
     <div id="recovery" hidden>
       <p>Your recovery codes. Each works once; they are shown only now: keep them somewhere safe.</p>
       <ol id="recovery-codes"></ol>

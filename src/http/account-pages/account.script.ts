@@ -7,6 +7,8 @@
 export const ACCOUNT_SCRIPT = String.raw`'use strict';
 (function () {
   var TOKENS = 'uma.tokens';
+  // Set on sign-out: an answer still on its way then (a 401 after the logout) must not navigate again.
+  var leaving = false;
   var $ = function (id) { return document.getElementById(id); };
 
   function say(text, isError) {
@@ -28,7 +30,9 @@ export const ACCOUNT_SCRIPT = String.raw`'use strict';
     var data = null;
     if (response.status !== 204) { try { data = await response.json(); } catch (e) { data = null; } }
     if (!response.ok) {
-      var error = new Error((data && (data.detail || data.title)) || ('HTTP ' + response.status));
+      // A 422 names what is wrong per field; other problems say it in their detail.
+      var fields = data && Array.isArray(data.errors) ? data.errors.map(function (e) { return e.message; }).join(' ') : '';
+      var error = new Error(fields || (data && (data.detail || data.title)) || ('HTTP ' + response.status));
       error.status = response.status;
       error.code = data && data.code;
       throw error;
@@ -55,16 +59,40 @@ export const ACCOUNT_SCRIPT = String.raw`'use strict';
       say('Signing in…');
       try {
         var answer = await api('POST', '/v1/auth/login', { username: $('username').value, password: $('password').value });
-        if (answer.mfaRequired) {
-          mfaToken = answer.mfaToken;
-          $('password-form').hidden = true;
-          $('mfa-form').hidden = false;
-          $('mfa-code').focus();
-          say('A second factor is required.');
-          return;
-        }
+        if (answer.mfaRequired) return secondStep(answer);
         signedIn(answer);
       } catch (error) { say(error.message, true); }
+    });
+
+    // The code form for an authenticator code or a recovery code; the button for a passkey.
+    function secondStep(answer) {
+      mfaToken = answer.mfaToken;
+      var methods = answer.methods || [];
+      var passkey = methods.indexOf('webauthn') >= 0;
+      var totp = methods.indexOf('totp') >= 0;
+      var recovery = methods.indexOf('recovery_code') >= 0;
+      var ways = [];
+      if (passkey) ways.push('use your passkey');
+      if (totp) ways.push('enter the code from your authenticator app');
+      if (recovery) ways.push('enter one of your recovery codes');
+      var hint = ways.join(', or ') + '.';
+      $('mfa-hint').textContent = hint.charAt(0).toUpperCase() + hint.slice(1);
+      $('first-step').hidden = true;
+      $('mfa-step').hidden = false;
+      $('mfa-passkey').hidden = !passkey;
+      $('mfa-form').hidden = !(totp || recovery);
+      (passkey ? $('mfa-passkey') : $('mfa-code')).focus();
+      say('A second factor is required.');
+    }
+
+    $('mfa-passkey').addEventListener('click', async function () {
+      if (webauthnMissing()) return say('This browser cannot use passkeys.', true);
+      say('Waiting for your passkey…');
+      try {
+        var options = await api('POST', '/v1/auth/mfa/webauthn/options', { mfaToken: mfaToken });
+        var credential = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });
+        signedIn(await api('POST', '/v1/auth/mfa/verify', { mfaToken: mfaToken, webauthn: credential.toJSON() }));
+      } catch (error) { say(error.name === 'NotAllowedError' ? 'The passkey check was cancelled.' : error.message, true); }
     });
 
     $('mfa-form').addEventListener('submit', async function (event) {
@@ -133,15 +161,30 @@ export const ACCOUNT_SCRIPT = String.raw`'use strict';
     });
   }
 
+  // What is on (GET /v1/auth/mfa), and so which of the TOTP and recovery-code buttons apply.
+  async function showMfa() {
+    var mfa = await api('GET', '/v1/auth/mfa');
+    var codes = mfa.totp || mfa.passkeys > 0 ? ' Recovery codes left: ' + mfa.recoveryCodesLeft + '.' : '';
+    $('mfa-status').textContent = (mfa.totp ? 'The authenticator app is on.' : 'No authenticator app is set up.') + codes;
+    $('totp-setup').hidden = mfa.totp;
+    $('totp-disable').hidden = !mfa.totp;
+    $('recovery-new').hidden = !mfa.totp && mfa.passkeys === 0;
+    if (mfa.totp) $('totp-enrol').hidden = true;
+    if (mfa.recoveryCodesLeft === 0) $('recovery').hidden = true;
+    return mfa;
+  }
+
   async function act(work, done) {
     try {
       await work();
       await showPasskeys();
+      await showMfa();
       say(done);
     } catch (error) { failed(error); }
   }
 
   function failed(error) {
+    if (leaving) return;
     if (error.status === 401 && error.code !== 'REAUTHENTICATION_REQUIRED') {
       sessionStorage.removeItem(TOKENS);
       location.assign('/account/login');
@@ -163,13 +206,9 @@ export const ACCOUNT_SCRIPT = String.raw`'use strict';
 
   async function securityPage() {
     if (!tokens()) return location.assign('/account/login');
-    try {
-      var me = await api('GET', '/v1/auth/validate');
-      $('who').textContent = me.user.username;
-      await showPasskeys();
-    } catch (error) { return failed(error); }
 
     $('signout').addEventListener('click', async function () {
+      leaving = true;
       try { await api('POST', '/v1/auth/logout'); } catch (e) { /* the session may have ended already */ }
       sessionStorage.removeItem(TOKENS);
       location.assign('/account/login');
@@ -195,6 +234,7 @@ export const ACCOUNT_SCRIPT = String.raw`'use strict';
         $('totp-secret').textContent = setup.secret;
         $('totp-qr').src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(setup.qrCodeSvg);
         $('totp-enrol').hidden = false;
+        $('totp-code').focus();
       } catch (error) { failed(error); }
     });
 
@@ -202,19 +242,33 @@ export const ACCOUNT_SCRIPT = String.raw`'use strict';
       event.preventDefault();
       try {
         var answer = await api('POST', '/v1/auth/mfa/totp/confirm', { code: $('totp-code').value.replace(/\s+/g, '') });
-        $('totp-enrol').hidden = true;
+        $('totp-code').value = '';
+        await showMfa();
         showRecoveryCodes(answer.recoveryCodes);
         say('The authenticator app is on.');
       } catch (error) { failed(error); }
     });
 
     $('totp-disable').addEventListener('click', async function () {
-      try { await api('DELETE', '/v1/auth/mfa/totp'); say('The authenticator app is off.'); } catch (error) { failed(error); }
+      try { await api('DELETE', '/v1/auth/mfa/totp'); await showMfa(); say('The authenticator app is off.'); } catch (error) { failed(error); }
     });
 
     $('recovery-new').addEventListener('click', async function () {
-      try { showRecoveryCodes((await api('POST', '/v1/auth/mfa/recovery-codes')).recoveryCodes); say('New recovery codes: the old ones no longer work.'); } catch (error) { failed(error); }
+      try {
+        var answer = await api('POST', '/v1/auth/mfa/recovery-codes');
+        await showMfa();
+        showRecoveryCodes(answer.recoveryCodes);
+        say('New recovery codes: the old ones no longer work.');
+      } catch (error) { failed(error); }
     });
+
+    // The buttons work from here on; what the account holds is shown as it arrives.
+    try {
+      var me = await api('GET', '/v1/auth/validate');
+      $('who').textContent = me.user.username;
+      await showPasskeys();
+      await showMfa();
+    } catch (error) { failed(error); }
   }
 
   document.addEventListener('DOMContentLoaded', function () {

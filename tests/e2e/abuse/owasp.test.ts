@@ -526,7 +526,7 @@ describe('OWASP API Security Top 10 (2023)', () => {
      * from the user's browser and never run in the server, so their fetch is no outbound request of
      * ours. They may name no absolute URL, so all they can reach is the origin that served them.
      */
-    const BROWSER_SCRIPTS = ['src/http/account-pages/account.script.ts'];
+    const BROWSER_SCRIPTS = ['src/http/account-pages/account.script.ts', 'src/http/account-pages/email-links.script.ts'];
 
     it('the browser scripts src/ serves name no other origin', () => {
       for (const script of BROWSER_SCRIPTS) expect(readFileSync(join(ROOT, script), 'utf8')).not.toMatch(/(?:https?|wss?):\/\/|['"(]\/\/[a-z0-9]/i);

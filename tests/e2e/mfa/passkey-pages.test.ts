@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { decodeToken } from '../../support/auth';
 import { browserMissing, launchChromium } from '../../support/browser';
 import { seedUser, type SeededUser } from '../../support/factories';
 import { ApiClient } from '../../support/http';
@@ -29,7 +30,8 @@ const missing = browserMissing();
 /**
  * The account pages in Debian's Chromium with Chrome's virtual authenticator (CTAP2, resident keys,
  * user verification): password sign-in, a passkey registered on /account/security, sign-out, a
- * passkey-only sign-in on /account/login, and the tokens it gives used against the API.
+ * passkey-only sign-in on /account/login, and the tokens it gives used against the API; then a
+ * user whose only second factor is a passkey: password, then "Use a passkey" in the code step.
  */
 (missing ? describe.skip : describe)('the account pages with a passkey, in Chromium', () => {
   let server: TestServer;
@@ -41,6 +43,8 @@ const missing = browserMissing();
   let page: Page;
   let cdp: CDPSession;
   let authenticatorId: string;
+  /** The second user, whose only second factor is a passkey. */
+  let second: SeededUser;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
@@ -169,6 +173,7 @@ const missing = browserMissing();
   it('deletes the passkey on the page; the authenticator can then no longer sign in', async () => {
     await page.click('#passkeys tbody tr button.delete');
     await page.locator('#no-passkeys').waitFor({ state: 'visible' });
+    await page.locator('#message', { hasText: 'Deleted.' }).waitFor();
     await page.click('#signout');
     await page.waitForURL(`${origin}/account/login`);
     await page.click('#passkey-signin');
@@ -192,6 +197,9 @@ const missing = browserMissing();
     await page.fill('#password', user.password);
     await page.click('#password-submit');
     await page.locator('#mfa-code').waitFor({ state: 'visible' });
+    // No passkey among the methods: no passkey button, and the first step's passkey sign-in is gone too.
+    expect(await page.locator('#mfa-passkey').isHidden()).toBe(true);
+    expect(await page.locator('#passkey-signin').isHidden()).toBe(true);
     expect(await storedTokens()).toBeNull();
     await page.fill('#mfa-code', '123 456');
     await page.click('#mfa-submit');
@@ -199,6 +207,48 @@ const missing = browserMissing();
     await page.locator('#who', { hasText: user.username }).waitFor();
     expect(sent).toEqual([{ mfaToken: 'mfa-token-1', code: '123456' }]);
     await page.unrouteAll();
+  });
+
+  it('a user whose only second factor is a passkey registers one on /account/security after a password sign-in', async () => {
+    second = await seedUser(server);
+    await page.locator('#mfa-status', { hasText: /\S/ }).waitFor();
+    await page.click('#signout');
+    await page.waitForURL(`${origin}/account/login`);
+    await page.fill('#username', second.username);
+    await page.fill('#password', second.password);
+    await page.click('#password-submit');
+    await page.waitForURL(`${origin}/account/security`);
+    await page.locator('#who', { hasText: second.username }).waitFor();
+    await page.fill('#passkey-name', 'Only key');
+    await page.click('#passkey-add');
+    await page.locator('#message', { hasText: 'Passkey added.' }).waitFor();
+    const { accessToken } = JSON.parse((await storedTokens())!);
+    expect((await api.get('/v1/auth/mfa', { token: accessToken })).body).toEqual({ totp: false, passkeys: 1, recoveryCodesLeft: 0 });
+  });
+
+  it('that user signs in with the password, then finishes with "Use a passkey": amr pwd + hwk', async () => {
+    await page.click('#signout');
+    await page.waitForURL(`${origin}/account/login`);
+    await page.fill('#username', second.username);
+    await page.fill('#password', second.password);
+    const challenge = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/auth/login');
+    await page.click('#password-submit');
+    expect(await (await challenge).json()).toMatchObject({ mfaRequired: true, methods: ['webauthn'] });
+    await page.locator('#mfa-passkey').waitFor({ state: 'visible' });
+    // Passkey only: no code to type, so no code form.
+    expect(await page.locator('#mfa-form').isHidden()).toBe(true);
+    expect(await storedTokens()).toBeNull();
+
+    const verified = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/auth/mfa/verify');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    expect((await verified).status()).toBe(200);
+    await page.waitForURL(`${origin}/account/security`);
+    await page.locator('#who', { hasText: second.username }).waitFor();
+    const { accessToken } = JSON.parse((await storedTokens())!);
+    expect(decodeToken(accessToken)).toMatchObject({ sub: second.id, amr: ['pwd', 'hwk'] });
+    expect((await api.get('/v1/auth/validate', { token: accessToken })).status).toBe(200);
+    const [passkey] = (await api.get('/v1/auth/passkeys', { token: accessToken })).body.data;
+    expect(passkey).toMatchObject({ name: 'Only key', lastUsedAt: expect.any(String) });
   });
 
   it('logged no script error or CSP violation on any page, apart from the refused sign-in', () => {
