@@ -20,7 +20,7 @@ import { createStateStores } from './state-stores';
 import type { CacheEpoch } from '../auth/revocation/cache-epoch';
 import type { RedisTrust } from '../auth/revocation/redis-trust';
 import type { RevocationEpoch } from '../auth/revocation/revocation-epoch';
-import { CommandPipeline } from '../platform/commands/command.pipeline';
+import { CommandPipeline, ormTransactions } from '../platform/commands/command.pipeline';
 import { EventBus } from '../platform/commands/event.bus';
 import type { AuditedCommands, CommandContext } from '../audit/audited-command.pipeline';
 import type { AuditEntry } from '../audit/audit.service';
@@ -119,7 +119,7 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
   const oneTimeTokens = new OneTimeTokenService();
   const outbox = new AccountMailOutbox(oneTimeTokens, { enqueue: async (em, message) => void (await jobs.enqueue(MAIL_SEND_QUEUE, message, { db: em })) }, new AccountLinks(config.mail.linkBaseUrl));
   events.subscribeInTransaction('account-mail', outbox.handle);
-  const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events);
+  const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events, ormTransactions, (ctx) => ({ actorId: ctx.actor?.id ?? null }));
   const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, commands, userCache, replicaReads);
   const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
   const { ring, origin } = loadKeyRing({ nodeEnv: config.env, spec: config.mfa.encryptionKey, dataDir: config.dataDir });

@@ -34,10 +34,25 @@ export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execu
     return result;
   };
   const bus = new EventBus();
-  for (const type of ['UserCreated', 'UserChanged', 'UserDeleted', 'EmailAddressChanged', 'EmailChangeRequested', 'EmailVerificationRequested', 'EmailVerified', 'PasswordResetRequested', 'SessionsEnded', 'SessionChanged']) {
+  for (const type of [
+    'UserCreated',
+    'UserChanged',
+    'UserRoleChanged',
+    'UserActivationChanged',
+    'PasswordChanged',
+    'UserDeleted',
+    'EmailAddressChanged',
+    'EmailChangeRequested',
+    'EmailVerificationRequested',
+    'EmailVerified',
+    'PasswordResetRequested',
+    'SessionsEnded',
+    'SessionOpened',
+    'SessionChanged',
+  ]) {
     bus.subscribe(type, 'recorder', (event) => void events.push(event));
   }
-  const commands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), bus, transactions);
+  const commands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), bus, transactions, (ctx) => ({ actorId: ctx.actor?.id ?? null }));
   const context = (actor: RequestContext['actor']): RequestContext => ({ actor, em: em as never, ipAddress: '203.0.113.7', userAgent: 'unit', requestId: 'r1', loaders: {} as never, logFields: {} });
   /** The audit rows that committed, as their action and entity. */
   const audits = () => committed.filter((row) => 'action' in row).map((row) => ({ action: row.action, entityId: row.entityId, userId: row.userId }));
