@@ -10,10 +10,14 @@ import { PASSWORD_RESET_QUEUE, passwordResetHandler, passwordResetQueue } from '
 import type { Services } from './container';
 import type { Registry } from 'prom-client';
 import type { JobQueueHooks } from '../jobs/job.types';
+import { openSqlPool, type SqlPool } from '../platform/db/sql.pool';
+import { OutboxRelay } from '../events/outbox.relay';
 
 export interface BackgroundJobs {
   queue: JobQueue;
   mailer: Mailer;
+  /** Wakes this instance's event relay after a commit (a no-op until start). */
+  eventRelay: { wake(): void };
   /** Starts the workers of this instance (after the services exist: the handlers call them). */
   start(services: Services, orm: MikroORM): Promise<void>;
   /** The queue's counters and gauges on the server's /metrics. */
@@ -24,7 +28,8 @@ export interface BackgroundJobs {
 
 /**
  * The durable queue (pg-boss, in the application's own database) and what works it: mails, and the
- * lookups of forgotten-password requests. Every instance works the queues; a job runs in one.
+ * lookups of forgotten-password requests; and the event outbox's relay (the audit stream, webhook
+ * fan-out) on a small pool of its own. Every instance works them; a job or an outbox row is taken by one.
  */
 export function createBackgroundJobs(config: Config, databaseUrl: string, logger: Logger): BackgroundJobs {
   // The metrics registry comes with the server, after the services the queue is handed to.
@@ -43,13 +48,23 @@ export function createBackgroundJobs(config: Config, databaseUrl: string, logger
   const warning = mailTransportWarning(config);
   if (warning) logger.warn(warning);
   const mailer = new Mailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, appName: config.mail.appName, dataDir: config.dataDir }, logger.child({ component: 'mail' }));
+  const eventsLog = logger.child({ component: 'events' });
+  let pool: SqlPool | undefined;
+  let relay: OutboxRelay | undefined;
   return {
     queue,
     mailer,
+    eventRelay: { wake: () => relay?.wake() },
     async start(services, orm) {
       queue.handle(MAIL_SEND_QUEUE, mailSendHandler(mailer), { concurrency: 4 });
       queue.handle(PASSWORD_RESET_QUEUE, passwordResetHandler(services.accountEmail.passwordReset, () => orm.em.fork()), { concurrency: 2 });
       await queue.start();
+      pool = openSqlPool(databaseUrl, { max: 3, applicationName: 'uma-events', onError: (error) => eventsLog.warn({ err: error }, 'event pool connection error') });
+      relay = new OutboxRelay(pool, null, services.auditStream, {
+        // The stream's failures are Redis's, reported (and rate-limited) by the publisher itself.
+        reportFailure: (stage, error) => stage !== 'stream' && eventsLog.warn({ stage, err: error }, 'event relay pass failed; it will try again'),
+      });
+      relay.start();
     },
     instrument(registry) {
       const metrics = new JobMetrics(registry);
@@ -57,7 +72,9 @@ export function createBackgroundJobs(config: Config, databaseUrl: string, logger
       hooks = metrics.hooks;
     },
     async stop(timeoutMs) {
+      await relay?.stop();
       await queue.stop({ timeoutMs });
+      await pool?.end();
       mailer.close();
     },
   };

@@ -34,6 +34,7 @@ import { PASSWORD_RESET_QUEUE } from '../account/password-reset.job';
 import type { AccountEmailServices } from '../account/account-email.presenter';
 
 import { subscribeAfterCommit } from './event-subscribers';
+import { EventOutboxWriter } from '../events/event-outbox.writer';
 import { PasskeyAccountService } from '../mfa/passkeys/passkey-account.service';
 import { MemoryWebAuthnChallengeStore, RedisWebAuthnChallengeStore } from '../mfa/passkeys/webauthn-challenge.store';
 import type { WebAuthnSettings } from '../mfa/passkeys/webauthn.settings';
@@ -86,9 +87,11 @@ export interface Infrastructure {
   revocation: { epoch: RevocationEpoch; trust: RedisTrust | null };
   /** The durable job queue (mails, reset lookups); its workers are started by the server. */
   jobs: JobQueue;
+  /** The event outbox's relay in this process (started by the server with the jobs). */
+  eventRelay: { wake(): void };
 }
 
-export function createServices(config: Config, { redis, logger, revocation, jobs }: Infrastructure): Services {
+export function createServices(config: Config, { redis, logger, revocation, jobs, eventRelay }: Infrastructure): Services {
   const failures = new RedisFailureReporter(logger);
   const hasher = new PasswordHasher(config.argon2);
   const tokens = new TokenService(config.jwt);
@@ -114,11 +117,13 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
   const auditStream = new AuditStreamPublisher(redis?.redis ?? null, failures);
   const events = subscribeAfterCommit(
     new EventBus((subscriber, event, error) => logger.error({ subscriber, event: event.type, err: error }, 'A subscriber failed after a write committed; the write stands')),
-    { auditStream, writerStickiness: replicaUrlsOf(config).length > 0 ? writerStickiness : null, userChanges: userCache, sessionCache, mailQueue: { wake: () => jobs.wake(MAIL_SEND_QUEUE) } },
+    { auditStream, writerStickiness: replicaUrlsOf(config).length > 0 ? writerStickiness : null, userChanges: userCache, sessionCache, mailQueue: { wake: () => jobs.wake(MAIL_SEND_QUEUE) }, eventRelay },
   );
   const oneTimeTokens = new OneTimeTokenService();
   const outbox = new AccountMailOutbox(oneTimeTokens, { enqueue: async (em, message) => void (await jobs.enqueue(MAIL_SEND_QUEUE, message, { db: em })) }, new AccountLinks(config.mail.linkBaseUrl));
   events.subscribeInTransaction('account-mail', outbox.handle);
+  // Last: it flushes the write before numbering its events (see EventOutboxWriter).
+  events.subscribeInTransaction('event-outbox', new EventOutboxWriter({ auditStream: redis !== null }).handle);
   const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events, ormTransactions, (ctx) => ({ actorId: ctx.actor?.id ?? null }));
   const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, commands, userCache, replicaReads);
   const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
