@@ -1,3 +1,4 @@
+import { buildAsyncApiDocument } from '../../../src/events/asyncapi.document';
 import { UserRole } from '../../../src/users/user-role';
 import { DEFAULT_PASSWORD, login, signedIn, userInput } from '../../support/factories';
 import { describeWithRedis } from '../../support/redis-mode';
@@ -94,6 +95,13 @@ describe('the event outbox', () => {
     // Numbered in the order the rows were written, which the counter's lock makes the order of the commits.
     const written = await sql<{ sequence: string }>(`select sequence from event_outbox where subject = ? order by position`, [target.id]);
     expect(written.map((row) => Number(row.sequence))).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
+  it('the catalogue is served at /asyncapi.json, without a token', async () => {
+    const served = await ctx.api.get('/asyncapi.json');
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(served.body).toEqual(buildAsyncApiDocument());
   });
 
   it('the relay takes every event: nothing is left to fan out', async () => {
