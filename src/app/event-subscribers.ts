@@ -7,6 +7,7 @@ import type { SessionChanged, SessionsEnded } from '../auth/sessions/session.eve
 import type { UserChanged, UserCreated, UserDeleted } from '../users/user.events';
 import type { UserChangeListener } from '../users/user-change.listener';
 import { MAPPED_DOMAIN_EVENTS } from '../events/catalogue-event.mapper';
+import type { WebhookDeliveriesScheduled } from '../webhooks/webhook.events';
 
 export interface AfterCommitSubscribers {
   auditStream: AuditStreamPublisher;
@@ -18,6 +19,8 @@ export interface AfterCommitSubscribers {
   mailQueue: { wake(): void };
   /** Events were written to the outbox in the transaction (src/events): this instance's relay may deliver them now. */
   eventRelay: { wake(): void };
+  /** A redelivery, a test or a re-enabled endpoint made webhook deliveries due (src/webhooks). */
+  webhookDeliveries: { wake(): void };
 }
 
 /** The events whose transaction enqueued a mail. */
@@ -30,7 +33,7 @@ const MAIL_EVENTS = ['UserCreated', 'EmailAddressChanged', 'EmailChangeRequested
  * is reported by the bus, never to the client of the committed write.
  */
 export function subscribeAfterCommit(bus: EventBus, subscribers: AfterCommitSubscribers): EventBus {
-  const { auditStream, writerStickiness, userChanges, sessionCache, mailQueue, eventRelay } = subscribers;
+  const { auditStream, writerStickiness, userChanges, sessionCache, mailQueue, eventRelay, webhookDeliveries } = subscribers;
   bus.subscribe<AuditRecorded>('AuditRecorded', 'audit-counts', (event) => auditStream.count(event));
   if (writerStickiness) bus.subscribe<AuditRecorded>('AuditRecorded', 'read-your-writes', (event) => writerStickiness.markWriters(event));
   bus.subscribe<UserCreated>('UserCreated', 'user-cache', (event) => userChanges.userChanged(event.userId));
@@ -42,5 +45,6 @@ export function subscribeAfterCommit(bus: EventBus, subscribers: AfterCommitSubs
   for (const type of MAIL_EVENTS) bus.subscribe(type, 'mail-queue', () => mailQueue.wake());
   // Likewise the outbox's rows (the audit rows' stream entries, the webhooks' events) would go at the relay's next poll.
   for (const type of ['AuditRecorded', ...MAPPED_DOMAIN_EVENTS]) bus.subscribe(type, 'event-relay', () => eventRelay.wake());
+  bus.subscribe<WebhookDeliveriesScheduled>('WebhookDeliveriesScheduled', 'webhook-deliveries', () => webhookDeliveries.wake());
   return bus;
 }

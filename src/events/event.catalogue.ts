@@ -90,7 +90,7 @@ export const EVENT_CATALOGUE = {
   'webhook.disabled': {
     summary: 'A webhook endpoint was disabled: it answered 410 Gone, or failed every delivery for days. An admin re-enables it.',
     subject: 'none',
-    data: fields({ webhookId: uuid, url: { type: 'string', format: 'uri' }, reason: { type: 'string', enum: ['gone', 'failing'] } }),
+    data: fields({ webhookId: uuid, host: { type: 'string', description: "The endpoint URL's host (the URL itself may hold a token)." }, reason: { type: 'string', enum: ['gone', 'failing'] } }),
     subscribable: true,
   },
   'webhook.test': {

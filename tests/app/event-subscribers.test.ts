@@ -21,6 +21,7 @@ function wired(options: { withStickiness: boolean; failingCache?: boolean }) {
     sessionCache: { forget: async (ids: readonly string[]) => void calls.push(`session-cache ${ids.join(',')}`) } as unknown as SessionCache,
     mailQueue: { wake: () => void calls.push('mail-queue') },
     eventRelay: { wake: () => void calls.push('relay') },
+    webhookDeliveries: { wake: () => void calls.push('deliveries') },
   });
   return { bus, calls, reported };
 }
