@@ -87,7 +87,8 @@ export class WebhookDeliveryWorker {
     }
     const free = this.concurrency - this.inFlight.size;
     if (free <= 0) return false;
-    const claimed = await this.store.claim(free, Math.ceil(this.options.timeoutMs / 1000) + 60);
+    // The lease outlasts an attempt (its timeout) and the recording of its outcome, with room to spare.
+    const claimed = await this.store.claim(free, Math.ceil(this.options.timeoutMs / 1000) + 15);
     for (const delivery of claimed) {
       const attempt: Promise<void> = this.deliver(delivery)
         .catch((error) => this.options.logger.warn({ deliveryId: delivery.id, err: error }, 'could not record a webhook delivery attempt; its lease will return it'))

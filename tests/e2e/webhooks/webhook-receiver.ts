@@ -16,6 +16,8 @@ export interface Answer {
   status: number;
   body?: string;
   headers?: Record<string, string>;
+  /** Answer this late (the request counts as in flight meanwhile). */
+  delayMs?: number;
 }
 
 export type Behaviour = (received: Received, nth: number) => Answer | 'hang';
@@ -30,6 +32,9 @@ export class WebhookReceiver {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
+  private readonly inFlight = new Map<string, number>();
+  /** The most requests with one webhook-id that were in flight at the same moment, by webhook-id. */
+  readonly maxInFlight = new Map<string, number>();
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -48,13 +53,20 @@ export class WebhookReceiver {
         const list = this.received.get(path) ?? [];
         list.push(received);
         this.received.set(path, list);
+        const id = String(req.headers['webhook-id']);
+        const now = (this.inFlight.get(id) ?? 0) + 1;
+        this.inFlight.set(id, now);
+        this.maxInFlight.set(id, Math.max(now, this.maxInFlight.get(id) ?? 0));
+        res.once('close', () => this.inFlight.set(id, (this.inFlight.get(id) ?? 1) - 1));
         const behaviour: Behaviour = this.behaviours.get(path) ?? (() => ({ status: 204 }));
         const answer = behaviour(received, list.length);
         if (answer === 'hang') {
           this.hanging.add(res);
           return;
         }
-        res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
+        const send = () => res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
+        if (answer.delayMs) setTimeout(send, answer.delayMs);
+        else send();
       });
     });
     this.server.on('connection', (socket) => {
