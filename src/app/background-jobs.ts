@@ -68,7 +68,7 @@ export function createBackgroundJobs(config: Config, databaseUrl: string, logger
       queue.handle(MAIL_SEND_QUEUE, mailSendHandler(mailer), { concurrency: 4 });
       queue.handle(PASSWORD_RESET_QUEUE, passwordResetHandler(services.accountEmail.passwordReset, () => orm.em.fork()), { concurrency: 2 });
       await queue.start();
-      pool = openSqlPool(databaseUrl, { max: 3, applicationName: 'uma-events', onError: (error) => eventsLog.warn({ err: error }, 'event pool connection error') });
+      pool = openSqlPool(databaseUrl, { max: 5, applicationName: 'uma-events', onError: (error) => eventsLog.warn({ err: error }, 'event pool connection error') });
       const { webhooks } = config;
       deliveries = new WebhookDeliveryWorker(new WebhookDeliveryStore(pool), services.webhookTargets, services.webhookSigner, new WebhookSender(webhooks.timeoutMs, `${packageInfo.name}/${packageInfo.version} (webhooks)`), {
         retryScheduleMs: webhooks.retryScheduleMs,

@@ -1,3 +1,6 @@
+/** Retries due within this get a timer of their own (see wakeAt). */
+const WAKE_TIMER_MAX_MS = 60_000;
+
 /** How a background loop reports a pass that threw (it keeps going: the next pass tries again). */
 export type LoopFailureReporter = (error: unknown) => void;
 
@@ -31,10 +34,13 @@ export class PollingLoop {
     this.nudge?.();
   }
 
-  /** Wake at `at` (epoch ms) if nothing wakes the loop sooner: a retry that falls due before the next poll. */
+  /**
+   * Wake at `at` (epoch ms): a retry falling due. Polls need not line up with it, so a soon one gets
+   * its own timer; a later one is found by the poll at most `pollMs` after it is due.
+   */
   wakeAt(at: number): void {
     const delay = Math.max(0, at - Date.now());
-    if (delay >= this.pollMs) return;
+    if (delay > WAKE_TIMER_MAX_MS) return;
     setTimeout(() => this.wake(), delay).unref();
   }
 

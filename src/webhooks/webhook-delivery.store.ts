@@ -83,13 +83,20 @@ export class WebhookDeliveryStore {
     return rows.length;
   }
 
+  /**
+   * One statement: the delivery, and the endpoint's last success (written at most once a second:
+   * every delivery to a busy endpoint would otherwise queue on that one row).
+   */
   async succeeded(delivery: ClaimedDelivery, attempt: AttemptRecord): Promise<void> {
     await this.sql.query(
-      `update "webhook_deliveries" set "status" = 'succeeded', "lease_until" = null, "completed_at" = now(), "last_status_code" = $3, "last_latency_ms" = $4, "last_error" = null
-        where "id" = $1 and "status" = 'sending' and "attempts" = $2`,
+      `with done as (
+         update "webhook_deliveries" set "status" = 'succeeded', "lease_until" = null, "completed_at" = now(), "last_status_code" = $3, "last_latency_ms" = $4, "last_error" = null
+          where "id" = $1 and "status" = 'sending' and "attempts" = $2
+         returning "endpoint_id")
+       update "webhook_endpoints" e set "last_success_at" = now(), "failing_since" = null from done
+        where e."id" = done."endpoint_id" and (e."failing_since" is not null or e."last_success_at" is null or e."last_success_at" < now() - interval '1 second')`,
       [delivery.id, delivery.attempts, attempt.statusCode, attempt.latencyMs],
     );
-    await this.sql.query(`update "webhook_endpoints" set "last_success_at" = now(), "failing_since" = null where "id" = $1`, [delivery.endpoint.id]);
   }
 
   /** `retryInMs` null: failed for good. Returns since when the endpoint has been failing. */

@@ -57,7 +57,7 @@ export class WebhookDeliveryWorker {
     private readonly sender: WebhookSender,
     private readonly options: DeliveryWorkerOptions,
   ) {
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = options.concurrency ?? 16;
     this.loop = new PollingLoop(() => this.pass(), options.pollMs ?? 1000, (error) => options.logger.warn({ err: error }, 'webhook delivery pass failed; it will try again'));
   }
 
