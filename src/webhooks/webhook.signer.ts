@@ -16,7 +16,9 @@ export interface SigningKeys {
   previousSecretExpiresAt: Date | null;
 }
 
-const context = (endpointId: string) => ({ purpose: 'webhook-secret', subject: endpointId });
+/** What a sealed secret is bound to: its endpoint (copied to another row, it does not open). */
+export const webhookSecretContext = (endpointId: string) => ({ purpose: 'webhook-secret', subject: endpointId });
+const context = webhookSecretContext;
 
 /**
  * Webhook signing secrets: made here (`whsec_` + base64 of 32 random bytes, the Standard Webhooks
