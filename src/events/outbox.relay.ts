@@ -29,7 +29,7 @@ export interface StreamPort {
 export interface OutboxRelayOptions {
   pollMs?: number;
   batchSize?: number;
-  /** Delivered rows older than this are deleted (their webhook deliveries with them). */
+  /** Delivered rows older than this are deleted (the delivery loop then purges their webhook deliveries). */
   retentionDays?: number;
   /** Told after a fan-out created deliveries (the local delivery worker may start on them now). */
   fannedOut?: () => void;

@@ -11,7 +11,10 @@ import type { CommandContext } from '../../src/audit/audited-command.pipeline';
  * transaction keeps what was persisted apart until it "commits", and every event the pipeline
  * delivers after a commit is recorded. For unit specs of services (tests/<feature>/*.service.test.ts).
  */
-export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execute?: (sql: string) => Promise<unknown>; create?: (entity: Function, data: Record<string, unknown>) => Record<string, unknown> } = {}) {
+export function fakeUnitOfWork(
+  repositories: Map<Function, object>,
+  raw: { execute?: (sql: string) => Promise<unknown>; create?: (entity: Function, data: Record<string, unknown>) => Record<string, unknown>; findOne?: (entity: Function, where: Record<string, unknown>) => Promise<object | null> } = {},
+) {
   const committed: Record<string, unknown>[] = [];
   const events: DomainEvent[] = [];
   const em = {
@@ -25,6 +28,9 @@ export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execu
     persist: () => em,
     // Raw SQL (the last-admin lock) answered by the test, or refused.
     execute: raw.execute ?? (async (sql: string) => Promise.reject(new Error(`no fake answer for ${sql}`))),
+    // An entity by its conditions (services that use the EntityManager directly), as the test answers.
+    findOne: raw.findOne ?? (async (entity: Function) => Promise.reject(new Error(`no fake findOne for ${entity.name}`))),
+    remove: () => em,
   };
   const transactions: TransactionRunner = async (_em, work) => {
     const staged: Record<string, unknown>[] = [];
