@@ -5,13 +5,13 @@
  * app/ (the composition root). An import may only point down, or sideways within its layer.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const FEATURES = '(users|auth|audit|mfa|account|jobs)';
+const FEATURES = '(users|auth|audit|mfa|account|jobs|events|webhooks)';
 /** A feature's door files: they may use http/ and graphql/; the rest of the feature may not. */
 const DOOR_FILE = '\\.(resolver|router|type|presenter|inputs|scalar)\\.ts$|-list\\.query\\.ts$';
 const DOORS = '^src/(http|graphql|rest|resolvers|directives)/';
 /** Routers and resolvers of the doors (platform/db's replica.router.ts routes reads, it is no door). */
-const ENTRY = '^src/(users|auth|audit|mfa|account|jobs|http|graphql)/(?:[a-z-]+/|)[a-z.-]+[.](resolver|router)[.]ts$';
-const ENTRY_OR_PRESENTER = '^src/(users|auth|audit|mfa|account|jobs|http|graphql)/(?:[a-z-]+/|)[a-z.-]+[.](resolver|router|presenter)[.]ts$';
+const ENTRY = '^src/(users|auth|audit|mfa|account|jobs|events|webhooks|http|graphql)/(?:[a-z-]+/|)[a-z.-]+[.](resolver|router)[.]ts$';
+const ENTRY_OR_PRESENTER = '^src/(users|auth|audit|mfa|account|jobs|events|webhooks|http|graphql)/(?:[a-z-]+/|)[a-z.-]+[.](resolver|router|presenter)[.]ts$';
 
 /**
  * Known exceptions, each named with its reason. Adding one is a design decision: say why here.
@@ -28,7 +28,7 @@ module.exports = {
       comment: 'platform/ (config, db, redis, state stores, errors, observability) knows no feature, door or wiring.',
       severity: 'error',
       from: { path: '^src/platform/', pathNot: PLATFORM_EXCEPTIONS },
-      to: { path: '^src/(users|auth|audit|mfa|account|jobs|context|http|graphql|app|resolvers|services|rest|directives|entities|migrations|scripts)/|^src/main\\.ts$' },
+      to: { path: '^src/(users|auth|audit|mfa|account|jobs|events|webhooks|context|http|graphql|app|resolvers|services|rest|directives|entities|migrations|scripts)/|^src/main\\.ts$' },
     },
     {
       name: 'platform-exceptions-stay-narrow',

@@ -41,6 +41,8 @@ function runBench(): Promise<{ code: number | null; output: string }> {
 }
 
 const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+/** The webhook scenario's figures (report.webhooks): latency percentiles and the drain rate. */
+const WEBHOOK_FIGURES = (report: { webhooks?: { latency: Record<string, unknown>; throughput: Record<string, unknown> } }) => [report.webhooks?.latency.p50Ms, report.webhooks?.latency.p99Ms, report.webhooks?.throughput.eventsPerSecond];
 
 describe('npm run bench -- --quick', () => {
   it('exits 0 and writes the markdown, JSON and SVG with every scenario', async () => {
@@ -83,6 +85,7 @@ describe('npm run bench -- --quick', () => {
       expect([isNumber(level.rps), isNumber(level.latencyMs.p99), isNumber(level.errors)]).toEqual([true, true, true]);
     }
     expect(isNumber(report.api.peakRssMiB)).toBe(true);
+    expect(WEBHOOK_FIGURES(report).map(isNumber)).toEqual([true, true, true]);
 
     const markdown = readFileSync(files.md, 'utf8');
     const svg = readFileSync(files.svg, 'utf8');
@@ -92,6 +95,6 @@ describe('npm run bench -- --quick', () => {
       expect({ id, inMarkdown: markdown.includes(`| ${id} |`) }).toEqual({ id, inMarkdown: true });
       expect({ id, inSvg: svg.includes(`>${id}</text>`) }).toEqual({ id, inSvg: true });
     }
-    for (const heading of ['## Results', '## Throughput against the baselines', '## Targets', '## Concurrency scan']) expect(markdown).toContain(heading);
+    for (const heading of ['## Results', '## Throughput against the baselines', '## Targets', '## Webhooks', '## Concurrency scan']) expect(markdown).toContain(heading);
   }, 900_000);
 });

@@ -1,5 +1,6 @@
 // Renders a benchmark result (the JSON the harness writes) as markdown and as an SVG bar chart.
 import { profileMarkdown } from './profile-summary.mjs';
+import { webhookSection } from './webhooks.mjs';
 
 const fmt = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '–' : Number(value).toLocaleString('en-US', { maximumFractionDigits: digits }));
 const pct = (value) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`);
@@ -99,6 +100,7 @@ export function renderMarkdown(report) {
     if (scenario.rate) out.push(`Target ${scenario.rate} req/s, achieved ${fmt(scenario.achievedRate)} req/s over ${scenario.connections} connections.`, '');
     out.push(kindsTable(scenario, s.mix), '');
   }
+  out.push(...webhookSection(report.webhooks));
   if (report.scan) {
     out.push('## Concurrency scan (authenticated GET /v1/users/{id})', '');
     out.push(`${s.scanDuration} s per level, 10 s request timeout; the scan stops after the first level with errors. ` + `Open-file limit ${m.openFilesSoft} (soft) / ${m.openFilesHard} (hard) for the load generator and the API; net.core.somaxconn ${m.somaxconn ?? '?'}.`, '');

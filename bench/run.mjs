@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { Child, fileLimits, listenQueueCounters, load, machineCpu, procMemory, rssSampler, seededRandom, shuffled, sleep, zipfPicker } from './lib.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
+import { webhookScenario } from './webhooks.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -654,6 +655,10 @@ async function main() {
       // limits no run can reach: one client IP makes all the load.
       ...UNREACHABLE_LIMITS,
       METRICS_TOKEN: metricsToken,
+      // The webhooks scenario: secrets are sealed with this key; its receiver is plain http on 127.0.0.1.
+      MFA_ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       UV_THREADPOOL_SIZE: String(S.cores),
       BENCH_DIST: options.dist,
     },
@@ -661,6 +666,7 @@ async function main() {
     fileLimit: Math.max(...S.scan) + 2000,
   });
   let scan = null;
+  let webhooks = null;
   let seedInfo;
   let apiPeakRssMiB = null;
   try {
@@ -737,6 +743,9 @@ async function main() {
       await apiScenario(entry, spec);
     }
 
+    if (enabled('webhooks')) {
+      webhooks = await webhookScenario({ apiUrl, token: adminTokens[0], pickUserId: pickAnyId, rate: options.quick ? 20 : 50, seconds: options.quick ? 3 : 10, burst: options.quick ? 300 : 2000, log });
+    }
     if (enabled('scan')) scan = await concurrencyScan();
     const memory = procMemory(api.pid);
     apiPeakRssMiB = memory ? Math.round(memory.hwmKiB / 1024) : null;
@@ -779,6 +788,7 @@ async function main() {
     ratios: computeRatios(reported, byId),
     targets: computeTargets(byId),
     scan,
+    webhooks,
     api: { peakRssMiB: apiPeakRssMiB },
     profiles: profiles.map(({ id, file, topFunctions, topPackages, topAppInclusive, totalMs }) => ({ id, file, totalMs, topPackages: topPackages.slice(0, 15), topFunctions: topFunctions.slice(0, 25), topAppInclusive: topAppInclusive.slice(0, 20) })),
   };

@@ -53,6 +53,11 @@ describe('the lock file', () => {
     expect(refusing(justBelow).length).toBeGreaterThan(0);
   });
 
+  it('pins one copy of ajv (package.json overrides): ajv-errors must extend the very ajv @asyncapi/parser compiles with', () => {
+    const copies = locked.filter(([path]) => /node_modules\/ajv$/.test(path)).map(([path, pkg]) => `${path}@${pkg.version}`);
+    expect(copies).toEqual(['node_modules/ajv@8.20.0']);
+  });
+
   it('pins the MikroORM family to one version', () => {
     const versions = new Set(locked.filter(([path]) => /node_modules\/@mikro-orm\/[^/]+$/.test(path)).map(([, pkg]) => pkg.version));
     expect([...versions]).toHaveLength(1);

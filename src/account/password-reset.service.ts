@@ -14,7 +14,7 @@ import { ForbiddenError } from '../platform/errors/domain.errors';
 import { validateInput } from '../platform/validation/validate-input';
 import { emailKey } from '../platform/validation/email/email.address';
 import { User } from '../users/user.entity';
-import type { PasswordResetRequested, UserChanged } from '../users/user.events';
+import type { PasswordChanged, PasswordResetRequested, UserChanged } from '../users/user.events';
 import { assertPasswordDiffersFromIdentity } from '../users/user.service';
 import { ForgotPasswordInput, ResetPasswordInput } from './account-email.inputs';
 import type { AddressRateLimit } from './address-rate.limit';
@@ -98,7 +98,8 @@ export class PasswordResetService {
         em.persist(em.create(PasswordHistory, { user, passwordHash }));
         const ended = await em.getRepository(Session).deleteByUserId(user.id);
         audit({ action: 'auth.password_reset', entityType: 'user', entityId: user.id, userId: user.id });
-        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        emit<PasswordChanged>({ type: 'PasswordChanged', userId: user.id, via: 'reset' });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended, userId: user.id, reason: 'password_reset' });
         emit<UserChanged>({ type: 'UserChanged', userId: user.id, fields: verifies ? ['password', 'securityStamp', 'emailVerified'] : ['password', 'securityStamp'] });
         return user;
       },

@@ -5,11 +5,11 @@ import type { Logger } from '../platform/observability/logger';
 import { RateLimitService } from '../platform/rate-limit/rate-limit.service';
 import { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisConnections } from '../platform/redis/redis.client';
-import { AccountEmailResolver, AuditLogResolver, DeadLetterResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver } from '../resolvers';
+import { AccountEmailResolver, AuditLogResolver, DeadLetterResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver, WebhookResolver } from '../resolvers';
 import { LoginThrottle } from '../auth/throttle/login.throttle';
 import { PasswordHasher } from '../auth/passwords/password.hasher';
 import { TokenService } from '../auth/tokens/token.service';
-import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, DeadLetterService, EmailChangeService, EmailVerificationService, MfaAccountService, MfaLoginService, PasswordResetService, PasswordService, SessionService, UserService } from '../services';
+import { AuditQueryService, AuditService, AuditStreamPublisher, AuthService, DeadLetterService, EmailChangeService, EmailVerificationService, MfaAccountService, MfaLoginService, PasswordResetService, PasswordService, SessionService, UserService, WebhookService } from '../services';
 import { MfaChallengeService, MemoryMfaChallengeStore, RecoveryCodeFactor, RedisMfaChallengeStore } from '../mfa';
 import { MfaServiceFactory } from '../mfa/mfa-service.factory';
 import { loadKeyRing } from '../platform/crypto/key-ring.loader';
@@ -20,7 +20,7 @@ import { createStateStores } from './state-stores';
 import type { CacheEpoch } from '../auth/revocation/cache-epoch';
 import type { RedisTrust } from '../auth/revocation/redis-trust';
 import type { RevocationEpoch } from '../auth/revocation/revocation-epoch';
-import { CommandPipeline } from '../platform/commands/command.pipeline';
+import { CommandPipeline, ormTransactions } from '../platform/commands/command.pipeline';
 import { EventBus } from '../platform/commands/event.bus';
 import type { AuditedCommands, CommandContext } from '../audit/audited-command.pipeline';
 import type { AuditEntry } from '../audit/audit.service';
@@ -34,6 +34,9 @@ import { PASSWORD_RESET_QUEUE } from '../account/password-reset.job';
 import type { AccountEmailServices } from '../account/account-email.presenter';
 
 import { subscribeAfterCommit } from './event-subscribers';
+import { EventOutboxWriter } from '../events/event-outbox.writer';
+import { WebhookSigner } from '../webhooks/webhook.signer';
+import { WebhookTargetGuard } from '../webhooks/webhook-target.guard';
 import { PasskeyAccountService } from '../mfa/passkeys/passkey-account.service';
 import { MemoryWebAuthnChallengeStore, RedisWebAuthnChallengeStore } from '../mfa/passkeys/webauthn-challenge.store';
 import type { WebAuthnSettings } from '../mfa/passkeys/webauthn.settings';
@@ -74,6 +77,10 @@ export interface Services {
   deadLetters: DeadLetterService;
   /** The e-mail links' tokens (purged periodically by the server). */
   oneTimeTokens: OneTimeTokenService;
+  /** Webhook endpoints for admins (issue 15); the delivery loop signs with the same signer and checks targets with the same guard. */
+  webhooks: WebhookService;
+  webhookSigner: WebhookSigner;
+  webhookTargets: WebhookTargetGuard;
 }
 
 /** The issuer an authenticator app shows above the account name. */
@@ -88,9 +95,13 @@ export interface Infrastructure {
   revocation: { epoch: RevocationEpoch; trust: RedisTrust | null };
   /** The durable job queue (mails, reset lookups); its workers are started by the server. */
   jobs: JobQueue;
+  /** The event outbox's relay in this process (started by the server with the jobs). */
+  eventRelay: { wake(): void };
+  /** This process's webhook delivery loop (started with the jobs): deliveries may be due now. */
+  webhookDeliveries: { wake(): void };
 }
 
-export function createServices(config: Config, { redis, logger, revocation, jobs }: Infrastructure): Services {
+export function createServices(config: Config, { redis, logger, revocation, jobs, eventRelay, webhookDeliveries }: Infrastructure): Services {
   const failures = new RedisFailureReporter(logger);
   const hasher = new PasswordHasher(config.argon2);
   const tokens = new TokenService(config.jwt);
@@ -116,17 +127,22 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
   const auditStream = new AuditStreamPublisher(redis?.redis ?? null, failures);
   const events = subscribeAfterCommit(
     new EventBus((subscriber, event, error) => logger.error({ subscriber, event: event.type, err: error }, 'A subscriber failed after a write committed; the write stands')),
-    { auditStream, writerStickiness: replicaUrlsOf(config).length > 0 ? writerStickiness : null, userChanges: userCache, sessionCache, mailQueue: { wake: () => jobs.wake(MAIL_SEND_QUEUE) } },
+    { auditStream, writerStickiness: replicaUrlsOf(config).length > 0 ? writerStickiness : null, userChanges: userCache, sessionCache, mailQueue: { wake: () => jobs.wake(MAIL_SEND_QUEUE) }, eventRelay, webhookDeliveries },
   );
   const oneTimeTokens = new OneTimeTokenService();
   const outbox = new AccountMailOutbox(oneTimeTokens, { enqueue: async (em, message) => void (await jobs.enqueue(MAIL_SEND_QUEUE, message, { db: em })) }, new AccountLinks(config.mail.linkBaseUrl));
   events.subscribeInTransaction('account-mail', outbox.handle);
-  const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events);
+  // Last: it flushes the write before numbering its events (see EventOutboxWriter).
+  events.subscribeInTransaction('event-outbox', new EventOutboxWriter({ auditStream: redis !== null }).handle);
+  const commands: AuditedCommands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(audit, events, ormTransactions, (ctx) => ({ actorId: ctx.actor?.id ?? null }));
   const users = new UserService({ signupEnabled: config.signupEnabled, requireVersionPrecondition: config.requireVersionPrecondition }, hasher, commands, userCache, replicaReads);
   const loginThrottle = new LoginThrottle(loginAttempts, config.loginThrottle, failures);
   const { ring, origin } = loadKeyRing({ nodeEnv: config.env, spec: config.mfa.encryptionKey, dataDir: config.dataDir });
   if (origin === 'missing') logger.warn('MFA_ENCRYPTION_KEY is not set: authenticator-app MFA and recovery codes answer 503 until it is (passkeys work); see docs/key-rotation.md');
-  const mfaFactors = new MfaServiceFactory(new SecretBox(ring), new RecoveryCodeFactor(ring), TOTP_ISSUER);
+  const secretBox = new SecretBox(ring);
+  const mfaFactors = new MfaServiceFactory(secretBox, new RecoveryCodeFactor(ring), TOTP_ISSUER);
+  const webhookSigner = new WebhookSigner(secretBox);
+  const webhookTargets = new WebhookTargetGuard(config.webhooks);
   const mfaChallenges = new MfaChallengeService(redis ? new RedisMfaChallengeStore(redis.redis) : new MemoryMfaChallengeStore());
   // The login asks the second factor through a port; the second step needs the login's openSession.
   const secondFactor = { methodsFor: (...args: Parameters<MfaLoginService['methodsFor']>) => mfaLogins.methodsFor(...args), challenge: (...args: Parameters<MfaLoginService['challenge']>) => mfaLogins.challenge(...args) };
@@ -147,7 +163,7 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
     }),
     emailChange: new EmailChangeService(commands, oneTimeTokens),
   };
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail, deadLetters: new DeadLetterService(commands, jobs, [MAIL_SEND_QUEUE, PASSWORD_RESET_QUEUE]), oneTimeTokens };
+  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail, deadLetters: new DeadLetterService(commands, jobs, [MAIL_SEND_QUEUE, PASSWORD_RESET_QUEUE]), oneTimeTokens, webhooks: new WebhookService(commands, webhookSigner, webhookTargets), webhookSigner, webhookTargets };
 }
 
 /** Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this process. */
@@ -166,6 +182,7 @@ export function resolverContainer(services: Services): ContainerType {
     [PasskeyResolver, new PasskeyResolver(services.passkeys)],
     [AccountEmailResolver, new AccountEmailResolver(services.accountEmail)],
     [DeadLetterResolver, new DeadLetterResolver(services.deadLetters)],
+    [WebhookResolver, new WebhookResolver(services.webhooks)],
   ]);
   return {
     get(resolverClass: Function) {

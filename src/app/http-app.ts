@@ -17,7 +17,7 @@ import { securityHeaders } from '../http/security-headers';
 import type { Logger } from '../platform/observability/logger';
 import { notFoundHandler, problemMiddleware } from '../http/problem.middleware';
 import { requestContext, requestIdAndLogging } from '../http/request-context.middleware';
-import { accountEmailRouter, accountPagesRouter, auditLogsRouter, deadLettersRouter, devMailRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, mfaRouter, passkeysRouter, passwordResetRouter, userMfaRouter, usersRouter } from '../rest';
+import { accountEmailRouter, accountPagesRouter, auditLogsRouter, deadLettersRouter, devMailRouter, authRouter, docsRouter, graphiqlRouter, healthRouter, indexRouter, metricsRouter, mfaRouter, passkeysRouter, passwordResetRouter, userMfaRouter, usersRouter, webhooksRouter } from '../rest';
 import { assertRoutesHaveOperations, canonicalRouter, type RouteGuard, routeGuard, routesOf, unmatchedGuard } from '../http/route.guard';
 import { resolverContainer, type Services } from './container';
 import type { ReadinessCheck } from '../platform/readiness';
@@ -52,6 +52,7 @@ export function restRoutersOf(services: Services, guard: RouteGuard): Record<str
     '/auth/email': accountEmailRouter(services.accountEmail, guard),
     '/auth/password': passwordResetRouter(services.accountEmail, guard),
     '/jobs': deadLettersRouter(services, guard),
+    '/webhooks': webhooksRouter(services, guard),
   };
 }
 

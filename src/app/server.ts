@@ -150,7 +150,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const trust = redis ? new RedisTrust(redis, epoch, logger) : null;
   await trust?.start();
   const jobs = createBackgroundJobs(config, config.databaseUrl, logger);
-  const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust }, jobs: jobs.queue });
+  const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust }, jobs: jobs.queue, eventRelay: jobs.eventRelay, webhookDeliveries: jobs.webhookDeliveries });
   // Before the first admin is created: its transaction may enqueue mail.
   await jobs.start(services, orm);
   await services.userCache.start();

@@ -29,4 +29,11 @@ export type AuditAction =
   | 'user.email_verification_requested'
   | 'auth.password_reset_requested'
   | 'auth.password_reset'
-  | 'job.dead_letter_retried';
+  | 'job.dead_letter_retried'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'webhook.redelivered'
+  | 'webhook.tested'
+  | 'webhook.disabled';

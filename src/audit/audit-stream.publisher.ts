@@ -1,5 +1,4 @@
 import type { ChainableCommander } from 'ioredis';
-import type { AuditLog } from './audit-log.entity';
 import type { AuditRecorded } from './audit.events';
 import type { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisClient } from '../platform/redis/redis.client';
@@ -8,12 +7,19 @@ export const AUDIT_STREAM = 'audit';
 /** The stream is a feed for other consumers, not the archive: keep it bounded. */
 const STREAM_MAX_LENGTH = 100_000;
 
+/** An audit row as the event outbox keeps it for the stream (src/events/event-outbox.writer.ts). */
+export interface AuditStreamEntry {
+  id: string;
+  data: Record<string, unknown>;
+}
+
 /**
- * Publishes each audit entry to the Redis Stream `audit` once its transaction has committed, so
- * consumers never see an entry for a change that rolled back: it subscribes to AuditRecorded, which
- * the command pipeline delivers after the commit only (src/platform/commands). Publishing is best effort: a Redis
- * failure is reported and the request carries on. Without Redis nothing is published (the stream
- * is for other consumers, and there is nowhere to put it); entries are still counted for metrics.
+ * The Redis Stream `audit`: one entry per audit row, fed by the event outbox's relay (the rows are
+ * written in the transaction of the change, so consumers never see an entry for a change that
+ * rolled back, and none is lost when Redis or the process dies after the commit). Delivery is
+ * at-least-once: an entry may appear twice after a crash; its `id` (the audit row's) is the dedupe
+ * key. Without Redis nothing is published (there is nowhere to put it); committed entries are still
+ * counted for metrics.
  */
 export class AuditStreamPublisher {
   /** Committed events by action since start (logins, failed logins, registrations... for metrics). */
@@ -24,29 +30,39 @@ export class AuditStreamPublisher {
     private readonly failures: RedisFailureReporter,
   ) {}
 
-  /** One pipeline per committed write: its entries reach the stream together and in order. */
-  async publish({ entries }: AuditRecorded): Promise<void> {
-    if (entries.length === 0) return;
+  /** After the commit: counts the write's entries (the relay publishes them). */
+  count({ entries }: AuditRecorded): void {
     for (const entry of entries) this.committed.set(entry.action, (this.committed.get(entry.action) ?? 0) + 1);
-    if (!this.redis) return;
+  }
+
+  /** One pipeline per batch, in order; throws when Redis failed, so the relay tries the batch again. */
+  async publish(entries: readonly AuditStreamEntry[]): Promise<void> {
+    if (entries.length === 0 || !this.redis) return;
     const pipeline = this.redis.pipeline();
     for (const entry of entries) {
       pipeline.xadd(AUDIT_STREAM, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', ...this.fields(entry));
     }
-    await this.failures.attempt('audit-stream', () => execOrThrow(pipeline), null);
+    try {
+      await execOrThrow(pipeline);
+    } catch (error) {
+      this.failures.report('audit-stream', error);
+      throw error;
+    }
   }
 
-  private fields(entry: AuditLog): string[] {
+  /** The fields consumers have always read, in the same order. */
+  private fields({ id, data }: AuditStreamEntry): string[] {
+    const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
     return [
-      'id', entry.id,
-      'action', entry.action,
-      'entityType', entry.entityType,
-      'entityId', entry.entityId ?? '',
-      'userId', entry.userId ?? '',
-      'ipAddress', entry.ipAddress,
-      'oldValues', JSON.stringify(entry.oldValues),
-      'newValues', JSON.stringify(entry.newValues),
-      'createdAt', entry.createdAt.toISOString(),
+      'id', id,
+      'action', text(data.action),
+      'entityType', text(data.entityType),
+      'entityId', text(data.entityId),
+      'userId', text(data.userId),
+      'ipAddress', text(data.ipAddress),
+      'oldValues', JSON.stringify(data.oldValues ?? null),
+      'newValues', JSON.stringify(data.newValues ?? null),
+      'createdAt', text(data.createdAt),
     ];
   }
 }

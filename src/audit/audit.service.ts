@@ -9,7 +9,7 @@ export type { AuditAction };
 
 export interface AuditEntry {
   action: AuditAction;
-  entityType: 'user' | 'session' | 'job';
+  entityType: 'user' | 'session' | 'job' | 'webhook';
   entityId: string | null;
   oldValues?: Record<string, unknown> | null;
   newValues?: Record<string, unknown> | null;

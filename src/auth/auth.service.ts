@@ -16,7 +16,7 @@ import type { AuditedCommands } from '../audit/audited-command.pipeline';
 import type { SessionCache } from './sessions/session.cache';
 import type { UserReadCache } from '../users/cache/user.cache';
 import type { UserChanged } from '../users/user.events';
-import type { SessionChanged, SessionsEnded } from './sessions/session.events';
+import type { SessionChanged, SessionOpened, SessionsEnded } from './sessions/session.events';
 import { type MfaRequired, noSecondFactor, type SecondFactorPort } from './second-factor.port';
 
 export interface TokenPair {
@@ -100,6 +100,7 @@ export class AuthService {
         current.lastLoginAt = new Date();
         const opened = this.openSession(em, ctx, current, authenticationClaims(['pwd'], Date.now()));
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id });
+        emit<SessionOpened>({ type: 'SessionOpened', sessionId: opened.sessionId, userId: current.id, method: 'password' });
         // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: rehashed ? ['lastLoginAt', 'password'] : ['lastLoginAt'] });
         return { opened, account: throttledAccount(current) };
@@ -162,7 +163,7 @@ export class AuthService {
       work: async ({ em, audit, emit }) => {
         await em.getRepository(Session).deleteById(actor.sessionId);
         audit({ action: 'auth.logout', entityType: 'session', entityId: actor.sessionId });
-        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [actor.sessionId] });
+        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [actor.sessionId], userId: actor.id, reason: 'logout' });
       },
     });
   }
@@ -178,7 +179,7 @@ export class AuthService {
       work: async ({ em, audit, emit }) => {
         const endedIds = await em.getRepository(Session).deleteByUserId(actor.id);
         audit({ action: 'auth.logout', entityType: 'user', entityId: actor.id, newValues: { sessionsEnded: endedIds.length } });
-        if (endedIds.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedIds });
+        if (endedIds.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedIds, userId: actor.id, reason: 'logout' });
         return endedIds.length;
       },
     });
@@ -249,6 +250,7 @@ export class AuthService {
         // A passkey sign-in required user verification, so the one proof stands for both factors.
         const opened = this.openSession(em, ctx, current, authenticationClaims(['hwk'], Date.now()));
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id, newValues: { method } });
+        emit<SessionOpened>({ type: 'SessionOpened', sessionId: opened.sessionId, userId: current.id, method });
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['lastLoginAt'] });
         return opened;
       },
@@ -286,7 +288,7 @@ export class AuthService {
       work: async ({ em, audit, emit }) => {
         await em.getRepository(Session).deleteById(session.id);
         audit({ action: 'auth.refresh_reuse_detected', entityType: 'session', entityId: session.id, userId: session.user.id });
-        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [session.id] });
+        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [session.id], userId: session.user.id, reason: 'refresh_reuse' });
       },
     });
   }

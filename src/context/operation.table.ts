@@ -114,6 +114,23 @@ export const operations = {
   // The job queue's dead letters (issue 14): mails that failed for good, for admins.
   listDeadLetters: { rest: ['GET /v1/jobs/:queue/dead-letters'], graphql: 'Query.deadLetters', rate: 'read', requires: 'admin', audit: [], policy: ['manageJobs'] },
   retryDeadLetter: { rest: ['POST /v1/jobs/:queue/dead-letters/:id/retry'], graphql: 'Mutation.retryDeadLetter', rate: 'write', requires: 'admin', audit: ['job.dead_letter_retried'], policy: ['manageJobs'] },
+  // Webhooks (issue 15): where every user's events go, so admins only.
+  listWebhooks: { rest: ['GET /v1/webhooks'], graphql: 'Query.webhooks', rate: 'read', requires: 'admin', audit: [], policy: ['manageWebhooks'] },
+  getWebhook: { rest: ['GET /v1/webhooks/:id'], graphql: 'Query.webhook', rate: 'read', requires: 'admin', audit: [], policy: ['manageWebhooks'] },
+  createWebhook: { rest: ['POST /v1/webhooks'], graphql: 'Mutation.createWebhook', rate: 'write', requires: 'admin', audit: ['webhook.created'], policy: ['manageWebhooks'] },
+  updateWebhook: { rest: ['PATCH /v1/webhooks/:id'], graphql: 'Mutation.updateWebhook', rate: 'write', requires: 'admin', audit: ['webhook.updated'], policy: ['manageWebhooks'] },
+  deleteWebhook: { rest: ['DELETE /v1/webhooks/:id'], graphql: 'Mutation.deleteWebhook', rate: 'write', requires: 'admin', audit: ['webhook.deleted'], policy: ['manageWebhooks'] },
+  rotateWebhookSecret: { rest: ['POST /v1/webhooks/:id/rotate-secret'], graphql: 'Mutation.rotateWebhookSecret', rate: 'write', requires: 'admin', audit: ['webhook.secret_rotated'], policy: ['manageWebhooks'] },
+  listWebhookDeliveries: { rest: ['GET /v1/webhooks/:id/deliveries'], graphql: 'Query.webhookDeliveries', rate: 'read', requires: 'admin', audit: [], policy: ['manageWebhooks'] },
+  redeliverWebhook: {
+    rest: ['POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver'],
+    graphql: 'Mutation.redeliverWebhookDelivery',
+    rate: 'write',
+    requires: 'admin',
+    audit: ['webhook.redelivered'],
+    policy: ['manageWebhooks'],
+  },
+  testWebhook: { rest: ['POST /v1/webhooks/:id/test'], graphql: 'Mutation.testWebhook', rate: 'write', requires: 'admin', audit: ['webhook.tested'], policy: ['manageWebhooks'] },
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof operations;

@@ -10,6 +10,7 @@ import { mfaOpenApiPaths, mfaOpenApiSchemas } from '../mfa/mfa.openapi';
 import { operationOfRoute, operations, rateCategoryOf, treatsSignedInDifferently } from '../context/operation.table';
 import { passkeyPaths, passkeySchemas } from '../mfa/passkeys.openapi';
 import { accountEmailPaths, accountEmailSchemas } from '../account/account-email.openapi';
+import { webhookPaths, webhookSchemas } from '../webhooks/webhook.openapi';
 
 type Json = Record<string, unknown>;
 
@@ -174,7 +175,7 @@ export function buildOpenApiDocument(): Json {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { ...inputSchemas(), ...outputSchemas, ...mfaOpenApiSchemas, ...passkeySchemas, ...accountEmailSchemas },
+      schemas: { ...inputSchemas(), ...outputSchemas, ...mfaOpenApiSchemas, ...passkeySchemas, ...accountEmailSchemas, ...webhookSchemas },
     },
     paths: withOperationFacts({
       '/v1/users': {
@@ -286,6 +287,7 @@ export function buildOpenApiDocument(): Json {
       ...mfaOpenApiPaths,
       ...passkeyPaths,
       ...accountEmailPaths,
+      ...webhookPaths,
     }),
   };
 }

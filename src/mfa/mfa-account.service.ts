@@ -123,7 +123,7 @@ export class MfaAccountService {
         em.getRepository(User).renewStamp(user);
         const ended = await em.getRepository(Session).deleteByUserId(target.id);
         audit({ action: 'mfa.reset', entityType: 'user', entityId: target.id, oldValues: { ...before }, newValues: { sessionsEnded: ended.length } });
-        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended, userId: target.id, reason: 'mfa_reset' });
         emit<UserChanged>({ type: 'UserChanged', userId: target.id, fields: ['securityStamp'] });
       },
     });

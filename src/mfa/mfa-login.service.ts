@@ -8,6 +8,7 @@ import { DomainError, ServiceUnavailableError, TooManyRequestsError, Unauthentic
 import { validateInput } from '../platform/validation/validate-input';
 import { User } from '../users/user.entity';
 import type { UserChanged } from '../users/user.events';
+import type { SessionOpened } from '../auth/sessions/session.events';
 import type { MfaChallengeService } from './challenge/mfa-challenge.service';
 import { AMR_BY_METHOD, type MfaMethod } from './challenge/mfa-method';
 import { MfaTokenInput, MfaVerifyInput } from './mfa.inputs';
@@ -96,6 +97,7 @@ export class MfaLoginService implements SecondFactorPort {
         const opened = this.auth.openSession(em, ctx, user, authenticationClaims(amr, this.now()));
         if (proof === 'recovery_code') audit({ action: 'mfa.recovery_code_used', entityType: 'user', entityId: user.id, userId: user.id });
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: user.id, newValues: { amr: [...new Set(amr)] } });
+        emit<SessionOpened>({ type: 'SessionOpened', sessionId: opened.sessionId, userId: user.id, method: 'mfa' });
         emit<UserChanged>({ type: 'UserChanged', userId: user.id, fields: ['lastLoginAt'] });
         return opened;
       },

@@ -9,6 +9,8 @@ import { Migration20261127030000_security_stamp } from './Migration2026112703000
 import { Migration20261206000000_mfa } from './Migration20261206000000_mfa';
 import { Migration20261206010000_one_time_tokens } from './Migration20261206010000_one_time_tokens';
 import { Migration20261206020000_pending_email } from './Migration20261206020000_pending_email';
+import { Migration20261206030000_event_outbox } from './Migration20261206030000_event_outbox';
+import { Migration20261206040000_webhooks } from './Migration20261206040000_webhooks';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
@@ -23,4 +25,6 @@ export const migrationsList = [
   { name: 'Migration20261206000000_mfa', class: Migration20261206000000_mfa },
   { name: 'Migration20261206010000_one_time_tokens', class: Migration20261206010000_one_time_tokens },
   { name: 'Migration20261206020000_pending_email', class: Migration20261206020000_pending_email },
+  { name: 'Migration20261206030000_event_outbox', class: Migration20261206030000_event_outbox },
+  { name: 'Migration20261206040000_webhooks', class: Migration20261206040000_webhooks },
 ];

@@ -9,6 +9,7 @@ import { UserResolver } from '../users/user.resolver';
 import { PasskeyResolver } from '../mfa/passkeys.resolver';
 import { AccountEmailResolver } from '../account/account-email.resolver';
 import { DeadLetterResolver } from '../jobs/dead-letter.resolver';
+import { WebhookResolver } from '../webhooks/webhook.resolver';
 
-export { AccountEmailResolver, AuditLogResolver, DeadLetterResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver };
-export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver, PasskeyResolver, AccountEmailResolver, DeadLetterResolver] as const;
+export { AccountEmailResolver, AuditLogResolver, DeadLetterResolver, AuthResolver, MfaResolver, PasskeyResolver, UserResolver, WebhookResolver };
+export const resolverClasses = [UserResolver, AuthResolver, AuditLogResolver, MfaResolver, PasskeyResolver, AccountEmailResolver, DeadLetterResolver, WebhookResolver] as const;

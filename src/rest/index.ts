@@ -7,6 +7,7 @@ export { authRouter } from '../auth/auth.router';
 export { accountEmailRouter } from '../account/account-email.router';
 export { passwordResetRouter } from '../account/password-reset.router';
 export { deadLettersRouter } from '../jobs/dead-letters.router';
+export { webhooksRouter } from '../webhooks/webhooks.router';
 export { mfaRouter, userMfaRouter } from '../mfa/mfa.router';
 export { usersRouter } from '../users/users.router';
 export { docsRouter } from '../http/docs.router';

@@ -15,6 +15,7 @@ import type { AuditLog } from '../audit/audit-log.entity';
 import type { CommandContext } from '../audit/audited-command.pipeline';
 import { CommandPipeline } from '../platform/commands/command.pipeline';
 import { EventBus } from '../platform/commands/event.bus';
+import { EventOutboxWriter } from '../events/event-outbox.writer';
 
 /**
  * Where the password comes from: `--password-stdin` (the first line of standard input), else
@@ -54,8 +55,10 @@ export async function runAdminCommand(command: (context: AdminCommandContext) =>
     try {
       await migrate(orm);
       const epoch = new RevocationEpoch((sql, params) => orm.em.getConnection().execute(sql, params as unknown[]), { databaseUrl: database.url, pollSeconds: 60 }, logger);
-      // Nothing subscribes here: no cache lives in this process, and the command announces the change itself.
-      const accounts = new AdminAccountService(new PasswordHasher(config.argon2), new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), new EventBus()));
+      // No cache lives in this process, and the command announces the change itself; its events go
+      // to the outbox like any write's, for the servers' relays to deliver (webhooks, the audit stream).
+      const bus = new EventBus().subscribeInTransaction('event-outbox', new EventOutboxWriter({ auditStream: config.redisUrl !== undefined || config.redisClusterNodes !== undefined }).handle);
+      const accounts = new AdminAccountService(new PasswordHasher(config.argon2), new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), bus));
       await command({ em: orm.em.fork(), accounts, announce: (reason) => epoch.bump(reason) });
     } finally {
       await orm.close(true);

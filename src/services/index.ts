@@ -16,3 +16,4 @@ export { MfaAccountService } from '../mfa/mfa-account.service';
 export { MfaLoginService } from '../mfa/mfa-login.service';
 export { AdminAccountService } from '../users/admin-account.service';
 export { UserService } from '../users/user.service';
+export { WebhookService } from '../webhooks/webhook.service';

@@ -10,7 +10,7 @@ import type { PasswordHasher } from '../auth/passwords/password.hasher';
 import { validateInput } from '../platform/validation/validate-input';
 import type { AuditedCommands, CommandContext } from '../audit/audited-command.pipeline';
 import { assertPasswordDiffersFromIdentity } from './user.service';
-import type { UserChanged, UserCreated } from './user.events';
+import type { PasswordChanged, UserChanged, UserCreated } from './user.events';
 import type { SessionsEnded } from '../auth/sessions/session.events';
 
 /** Who acts in the audit trail when an operator runs a command on the server itself. */
@@ -85,7 +85,8 @@ export class AdminAccountService {
         const ended = await tx.getRepository(Session).deleteByUserId(current.id);
         audit({ action: 'auth.password_changed', entityType: 'user', entityId: current.id, newValues: { via: 'cli', sessionsEnded: ended.length } });
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['password', 'securityStamp'] });
-        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        emit<PasswordChanged>({ type: 'PasswordChanged', userId: current.id, via: 'operator' });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended, userId: current.id, reason: 'password_changed' });
         return { user, sessionsEnded: ended.length };
       },
     });

@@ -14,6 +14,31 @@ export interface UserChanged {
   readonly fields: readonly string[];
 }
 
+/** Told apart from UserChanged so integrators hear of it (the event outbox): who may do what changed. */
+export interface UserRoleChanged {
+  readonly type: 'UserRoleChanged';
+  readonly userId: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The account may (active) or may no longer sign in. */
+export interface UserActivationChanged {
+  readonly type: 'UserActivationChanged';
+  readonly userId: string;
+  readonly active: boolean;
+}
+
+/**
+ * A new password was set (not a rehash at login, which UserChanged also reports as 'password'):
+ * by its owner, an admin, a reset link, or an operator's command.
+ */
+export interface PasswordChanged {
+  readonly type: 'PasswordChanged';
+  readonly userId: string;
+  readonly via: 'self' | 'admin' | 'reset' | 'operator';
+}
+
 export interface UserDeleted {
   readonly type: 'UserDeleted';
   readonly userId: string;
@@ -57,4 +82,4 @@ export interface PasswordResetRequested {
   readonly userId: string;
 }
 
-export type UserEvent = UserCreated | UserChanged | UserDeleted | EmailAddressChanged | EmailChangeRequested | EmailVerificationRequested | EmailVerified | PasswordResetRequested;
+export type UserEvent = UserCreated | UserChanged | UserRoleChanged | UserActivationChanged | PasswordChanged | UserDeleted | EmailAddressChanged | EmailChangeRequested | EmailVerificationRequested | EmailVerified | PasswordResetRequested;

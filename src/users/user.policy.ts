@@ -17,7 +17,9 @@ export type UserAction =
   | 'manageMfa'
   | 'resetMfa'
   /** The job queue's dead letters (mails that failed for good): an operator's concern. */
-  | 'manageJobs';
+  | 'manageJobs'
+  /** Webhook endpoints: where every user's events are sent, so admins only. */
+  | 'manageWebhooks';
 
 /** The part of a user that rules look at. */
 export interface UserTarget {
@@ -48,6 +50,7 @@ export function canOnUser(actor: Actor | null, action: UserAction, target?: User
     case 'readAudit':
     case 'resetMfa':
     case 'manageJobs':
+    case 'manageWebhooks':
       return isAdmin;
     case 'manageMfa':
       // Only the user enrols or turns off their own factors; an admin can only reset them (resetMfa).

@@ -23,7 +23,7 @@ import { assertAnAdminRemains, lockActiveAdmins } from './last-admin.guard';
 import { assertVersion, type VersionPrecondition } from './version.precondition';
 import { diffFields } from '../audit/audit.service';
 import type { AuditedCommands, AuditedUnitOfWork } from '../audit/audited-command.pipeline';
-import type { EmailAddressChanged, EmailChangeRequested, UserChanged, UserCreated, UserDeleted } from './user.events';
+import type { EmailAddressChanged, EmailChangeRequested, UserActivationChanged, UserChanged, UserCreated, UserDeleted, UserRoleChanged } from './user.events';
 import type { SessionsEnded } from '../auth/sessions/session.events';
 
 export type UserCursorPage = Omit<CursorResult, 'edges'> & { edges: { cursor: string; node: UserView }[] };
@@ -183,7 +183,9 @@ export class UserService {
         const deactivated = before.isActive === true && target.isActive === false;
         const endedSessions = deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [];
         emit<UserChanged>({ type: 'UserChanged', userId: target.id, fields: Object.keys(newValues) });
-        if (endedSessions.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedSessions });
+        if ('role' in newValues) emit<UserRoleChanged>({ type: 'UserRoleChanged', userId: target.id, from: String(oldValues.role), to: String(newValues.role) });
+        if ('isActive' in newValues) emit<UserActivationChanged>({ type: 'UserActivationChanged', userId: target.id, active: newValues.isActive === true });
+        if (endedSessions.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedSessions, userId: target.id, reason: 'deactivated' });
         if (pendingAddress !== null) {
           audit({ action: 'user.email_change_requested', entityType: 'user', entityId: target.id, newValues: { pendingEmail: pendingAddress } });
           emit<EmailChangeRequested>({ type: 'EmailChangeRequested', userId: target.id, newEmail: pendingAddress, currentEmail: previousEmail });
@@ -211,7 +213,7 @@ export class UserService {
         const ended = await em.getRepository(Session).deleteByUserId(target.id);
         audit({ action: 'user.deleted', entityType: 'user', entityId: target.id });
         emit<UserDeleted>({ type: 'UserDeleted', userId: target.id });
-        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended, userId: target.id, reason: 'user_deleted' });
       },
     });
   }

@@ -54,7 +54,7 @@ describe('PasswordResetService (no database)', () => {
     expect(env.people.get(USER_ID)).toMatchObject({ passwordHash: 'hash:Brand-new-passw0rd!', securityStamp: 'stamp-2', emailVerified: true });
     expect(env.endedSessions).toEqual(['s-1', 's-2']);
     expect(env.audits().map((row) => row.action)).toEqual(['auth.password_reset']);
-    expect(env.events).toEqual(expect.arrayContaining([{ type: 'SessionsEnded', sessionIds: ['s-1', 's-2'] }, { type: 'UserChanged', userId: USER_ID, fields: ['password', 'securityStamp', 'emailVerified'] }]));
+    expect(env.events).toEqual(expect.arrayContaining([{ type: 'PasswordChanged', userId: USER_ID, via: 'reset' }, { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'], userId: USER_ID, reason: 'password_reset' }, { type: 'UserChanged', userId: USER_ID, fields: ['password', 'securityStamp', 'emailVerified'] }]));
     await expect(env.service.resetPassword(env.context(null), { token, newPassword: 'Another-passw0rd!' })).rejects.toBeInstanceOf(OneTimeTokenUsedError);
   });
 });

@@ -10,7 +10,7 @@ function wired(options: { withStickiness: boolean; failingCache?: boolean }) {
   const calls: string[] = [];
   const reported: string[] = [];
   const bus = subscribeAfterCommit(new EventBus((subscriber) => reported.push(subscriber)), {
-    auditStream: { publish: async () => void calls.push('stream') } as unknown as AuditStreamPublisher,
+    auditStream: { count: () => void calls.push('audit-counts') } as unknown as AuditStreamPublisher,
     writerStickiness: options.withStickiness ? ({ markWriters: async () => void calls.push('stickiness') } as unknown as WriterStickiness) : null,
     userChanges: {
       userChanged: async (id) => {
@@ -20,6 +20,8 @@ function wired(options: { withStickiness: boolean; failingCache?: boolean }) {
     },
     sessionCache: { forget: async (ids: readonly string[]) => void calls.push(`session-cache ${ids.join(',')}`) } as unknown as SessionCache,
     mailQueue: { wake: () => void calls.push('mail-queue') },
+    eventRelay: { wake: () => void calls.push('relay') },
+    webhookDeliveries: { wake: () => void calls.push('deliveries') },
   });
   return { bus, calls, reported };
 }
@@ -32,16 +34,16 @@ const events: DomainEvent[] = [
 ];
 
 describe('subscribeAfterCommit', () => {
-  it('feeds the audit rows to the stream and stickiness first, then the caches, then wakes the mail queue', async () => {
+  it('counts the audit rows and marks stickiness first, then the caches, then wakes the mail queue and the event relay', async () => {
     const { bus, calls } = wired({ withStickiness: true });
     await bus.afterCommit(events);
-    expect(calls).toEqual(['stream', 'stickiness', 'user-cache u1', 'session-cache s1,s2', 'mail-queue']);
+    expect(calls).toEqual(['audit-counts', 'stickiness', 'relay', 'user-cache u1', 'relay', 'session-cache s1,s2', 'relay', 'mail-queue', 'relay']);
   });
 
   it('marks no writers without read replicas', async () => {
     const { bus, calls } = wired({ withStickiness: false });
     await bus.afterCommit(events.slice(0, 1));
-    expect(calls).toEqual(['stream']);
+    expect(calls).toEqual(['audit-counts', 'relay']);
   });
 
   it('invalidates a user on creation, change and deletion, and a session that changed', async () => {
@@ -51,13 +53,13 @@ describe('subscribeAfterCommit', () => {
       { type: 'UserDeleted', userId: 'b' },
       { type: 'SessionChanged', sessionId: 's3' },
     ] as unknown as DomainEvent[]);
-    expect(calls).toEqual(['user-cache a', 'mail-queue', 'user-cache b', 'session-cache s3']);
+    expect(calls).toEqual(['user-cache a', 'mail-queue', 'relay', 'user-cache b', 'relay', 'session-cache s3']);
   });
 
   it('reports a failing cache and still forgets the sessions and wakes the mail queue', async () => {
     const { bus, calls, reported } = wired({ withStickiness: false, failingCache: true });
     await expect(bus.afterCommit(events)).resolves.toBeUndefined();
     expect(reported).toEqual(['user-cache']);
-    expect(calls).toEqual(['stream', 'session-cache s1,s2', 'mail-queue']);
+    expect(calls).toEqual(['audit-counts', 'relay', 'relay', 'session-cache s1,s2', 'relay', 'mail-queue', 'relay']);
   });
 });

@@ -48,7 +48,7 @@ describe('AuthService logout (no database)', () => {
     expect((await sessionCache.lookup('jti-1', 's1')).revoked).toBe(true);
     expect([...rows]).toEqual(['s2', 's3']);
     expect(audits()).toEqual([{ action: 'auth.logout', entityId: 's1', userId: 'u1' }]);
-    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: ['s1'] }]);
+    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: ['s1'], userId: 'u1', reason: 'logout' }]);
   });
 
   it('ends every session of the user with logout-all and says how many', async () => {
@@ -56,7 +56,7 @@ describe('AuthService logout (no database)', () => {
     await expect(auth.logoutAll(context(ME))).resolves.toBe(3);
     expect(rows.size).toBe(0);
     expect(audits()).toEqual([{ action: 'auth.logout', entityId: 'u1', userId: 'u1' }]);
-    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: ['s1', 's2', 's3'] }]);
+    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: ['s1', 's2', 's3'], userId: 'u1', reason: 'logout' }]);
   });
 
   it('needs a signed-in caller, and changes nothing without one', async () => {
@@ -131,7 +131,10 @@ describe('AuthService.login (no database)', () => {
     expect(session).toMatchObject({ user: alice, securityStamp: 'stamp-1', tokenHash: hashToken(pair.refreshToken), ipAddress: '203.0.113.7' });
     expect(alice.lastLoginAt).toBeInstanceOf(Date);
     expect(audits()).toEqual([{ action: 'auth.login', entityId: FIRST_SESSION, userId: USER_ID }]);
-    expect(events).toEqual([{ type: 'UserChanged', userId: USER_ID, fields: ['lastLoginAt'] }]);
+    expect(events).toEqual([
+      { type: 'SessionOpened', sessionId: FIRST_SESSION, userId: USER_ID, method: 'password' },
+      { type: 'UserChanged', userId: USER_ID, fields: ['lastLoginAt'] },
+    ]);
   });
 
   it.each([
@@ -206,7 +209,7 @@ describe('AuthService.refresh (no database)', () => {
     expect(ended).toEqual([first.sessionId]);
     expect(live.has(first.sessionId)).toBe(false);
     expect(audits()).toContainEqual({ action: 'auth.refresh_reuse_detected', entityId: first.sessionId, userId: USER_ID });
-    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: [first.sessionId] }]);
+    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: [first.sessionId], userId: USER_ID, reason: 'refresh_reuse' }]);
   });
 
   it('only refuses a token retired a moment ago (a client racing itself), keeping the session', async () => {

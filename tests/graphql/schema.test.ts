@@ -58,6 +58,15 @@ describe('schema.graphql', () => {
       passkeys: read,
       renamePasskey: write,
       deletePasskey: write,
+      webhooks: read,
+      webhook: read,
+      webhookDeliveries: read,
+      createWebhook: write,
+      updateWebhook: write,
+      deleteWebhook: write,
+      rotateWebhookSecret: write,
+      redeliverWebhookDelivery: write,
+      testWebhook: write,
     });
     // The committed schema describes the defaults, by the variable that changes each.
     expect(sdl).toContain('Login and token refresh, per client IP: 5 per 60 s (RATE_LIMIT_AUTH_PER_IP).');

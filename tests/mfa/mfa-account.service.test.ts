@@ -77,7 +77,7 @@ describe('MfaAccountService (no database)', () => {
     expect(env.committed.at(-1)).toMatchObject({ action: 'mfa.reset', entityId: USER_ID, oldValues: { totp: true, passkeys: 0, recoveryCodesLeft: 10 } });
     expect(await env.kit.service.status(USER_ID)).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 });
     expect(env.people.get(USER_ID)?.securityStamp).toBe('stamp-2');
-    expect(env.events).toEqual(expect.arrayContaining([{ type: 'SessionsEnded', sessionIds: ['s-1'] }, { type: 'UserChanged', userId: USER_ID, fields: ['securityStamp'] }]));
+    expect(env.events).toEqual(expect.arrayContaining([{ type: 'SessionsEnded', sessionIds: ['s-1'], userId: USER_ID, reason: 'mfa_reset' }, { type: 'UserChanged', userId: USER_ID, fields: ['securityStamp'] }]));
     // Nothing left to reset: said, not silently audited again.
     await expect(env.service.reset(admin, USER_ID)).rejects.toBeInstanceOf(NotFoundError);
   });

@@ -11,7 +11,10 @@ import type { CommandContext } from '../../src/audit/audited-command.pipeline';
  * transaction keeps what was persisted apart until it "commits", and every event the pipeline
  * delivers after a commit is recorded. For unit specs of services (tests/<feature>/*.service.test.ts).
  */
-export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execute?: (sql: string) => Promise<unknown>; create?: (entity: Function, data: Record<string, unknown>) => Record<string, unknown> } = {}) {
+export function fakeUnitOfWork(
+  repositories: Map<Function, object>,
+  raw: { execute?: (sql: string) => Promise<unknown>; create?: (entity: Function, data: Record<string, unknown>) => Record<string, unknown>; findOne?: (entity: Function, where: Record<string, unknown>) => Promise<object | null> } = {},
+) {
   const committed: Record<string, unknown>[] = [];
   const events: DomainEvent[] = [];
   const em = {
@@ -27,6 +30,9 @@ export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execu
     flush: async () => undefined,
     // Raw SQL (the last-admin lock) answered by the test, or refused.
     execute: raw.execute ?? (async (sql: string) => Promise.reject(new Error(`no fake answer for ${sql}`))),
+    // An entity by its conditions (services that use the EntityManager directly), as the test answers.
+    findOne: raw.findOne ?? (async (entity: Function) => Promise.reject(new Error(`no fake findOne for ${entity.name}`))),
+    remove: () => em,
   };
   const transactions: TransactionRunner = async (_em, work) => {
     const staged: Record<string, unknown>[] = [];
@@ -36,10 +42,25 @@ export function fakeUnitOfWork(repositories: Map<Function, object>, raw: { execu
     return result;
   };
   const bus = new EventBus();
-  for (const type of ['UserCreated', 'UserChanged', 'UserDeleted', 'EmailAddressChanged', 'EmailChangeRequested', 'EmailVerificationRequested', 'EmailVerified', 'PasswordResetRequested', 'SessionsEnded', 'SessionChanged']) {
+  for (const type of [
+    'UserCreated',
+    'UserChanged',
+    'UserRoleChanged',
+    'UserActivationChanged',
+    'PasswordChanged',
+    'UserDeleted',
+    'EmailAddressChanged',
+    'EmailChangeRequested',
+    'EmailVerificationRequested',
+    'EmailVerified',
+    'PasswordResetRequested',
+    'SessionsEnded',
+    'SessionOpened',
+    'SessionChanged',
+  ]) {
     bus.subscribe(type, 'recorder', (event) => void events.push(event));
   }
-  const commands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), bus, transactions);
+  const commands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), bus, transactions, (ctx) => ({ actorId: ctx.actor?.id ?? null }));
   const context = (actor: RequestContext['actor']): RequestContext => ({ actor, em: em as never, ipAddress: '203.0.113.7', userAgent: 'unit', requestId: 'r1', loaders: {} as never, logFields: {} });
   /** The audit rows that committed, as their action and entity. */
   const audits = () => committed.filter((row) => 'action' in row).map((row) => ({ action: row.action, entityId: row.entityId, userId: row.userId }));

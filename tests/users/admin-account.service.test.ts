@@ -74,14 +74,18 @@ describe('AdminAccountService.resetPassword (no database)', () => {
     expect(committed.find((row) => row.action === 'auth.password_changed')).toMatchObject({ newValues: { via: 'cli', sessionsEnded: 2 } });
     expect(events).toEqual([
       { type: 'UserChanged', userId: USER_ID, fields: ['password', 'securityStamp'] },
-      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'] },
+      { type: 'PasswordChanged', userId: USER_ID, via: 'operator' },
+      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'], userId: USER_ID, reason: 'password_changed' },
     ]);
   });
 
   it('tells no SessionsEnded when the account had no session', async () => {
     const { service, em, events } = setUp({ sessions: [] });
     await expect(service.resetPassword(em, 'locked', PASSWORD)).resolves.toMatchObject({ sessionsEnded: 0 });
-    expect(events).toEqual([{ type: 'UserChanged', userId: USER_ID, fields: ['password', 'securityStamp'] }]);
+    expect(events).toEqual([
+      { type: 'UserChanged', userId: USER_ID, fields: ['password', 'securityStamp'] },
+      { type: 'PasswordChanged', userId: USER_ID, via: 'operator' },
+    ]);
   });
 
   it('names an unknown login before judging the password', async () => {

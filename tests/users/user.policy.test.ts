@@ -61,6 +61,7 @@ describe('canOnUser', () => {
     manageMfa: allowedFor('user on self', 'moderator on self', 'admin on self'),
     resetMfa: allowedFor('admin on self', 'admin on user', 'admin on admin'),
     manageJobs: allowedFor('admin on self', 'admin on user', 'admin on admin'),
+    manageWebhooks: allowedFor('admin on self', 'admin on user', 'admin on admin'),
   };
 
   const cases = (Object.keys(expected) as UserAction[]).flatMap((action) => whos.map((who) => [action, who, expected[action][who]] as const));
@@ -72,6 +73,12 @@ describe('canOnUser', () => {
 
   it('a moderator may change the status of another moderator', () => {
     expect(canOnUser(MODERATOR, 'changeStatus', MODERATOR_TARGET)).toBe(true);
+  });
+
+  it('lets only admins manage webhooks, with or without a target', () => {
+    expect(canOnUser(ADMIN, 'manageWebhooks')).toBe(true);
+    expect(canOnUser(MODERATOR, 'manageWebhooks')).toBe(false);
+    expect(canOnUser(null, 'manageWebhooks')).toBe(false);
   });
 
   it('refuses changeStatus without a target, even to an admin', () => {

@@ -110,7 +110,8 @@ describe('UserService.updateUser (no database)', () => {
     expect(audits()).toEqual([{ action: 'user.deactivated', entityId: USER_ID, userId: ADMIN_ID }]);
     expect(events).toEqual([
       { type: 'UserChanged', userId: USER_ID, fields: ['isActive'] },
-      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'] },
+      { type: 'UserActivationChanged', userId: USER_ID, active: false },
+      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'], userId: USER_ID, reason: 'deactivated' },
     ]);
   });
 
@@ -143,7 +144,7 @@ describe('UserService.deleteUser (no database)', () => {
     expect(audits()).toEqual([{ action: 'user.deleted', entityId: USER_ID, userId: ADMIN_ID }]);
     expect(events).toEqual([
       { type: 'UserDeleted', userId: USER_ID },
-      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'] },
+      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'], userId: USER_ID, reason: 'user_deleted' },
     ]);
   });
 });

@@ -13,7 +13,7 @@ import type { AuditedCommands } from '../../audit/audited-command.pipeline';
 import { requireActor } from '../auth.service';
 import { requireRecentSignIn } from '../../mfa/step-up.policy';
 import { assertPasswordDiffersFromIdentity, type UserService } from '../../users/user.service';
-import type { UserChanged } from '../../users/user.events';
+import type { PasswordChanged, UserChanged } from '../../users/user.events';
 import type { SessionChanged, SessionsEnded } from '../sessions/session.events';
 
 /** How many recent passwords (the current one included) a new password may not repeat. */
@@ -71,7 +71,8 @@ export class PasswordService {
         em.persist(em.create(PasswordHistory, { user: current, passwordHash }));
         const ended = await em.getRepository(Session).deleteByUserId(user.id, isSelf ? actor.sessionId : undefined);
         audit({ action: 'auth.password_changed', entityType: 'user', entityId: user.id });
-        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended });
+        emit<PasswordChanged>({ type: 'PasswordChanged', userId: user.id, via: isSelf ? 'self' : 'admin' });
+        if (ended.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: ended, userId: user.id, reason: 'password_changed' });
         // The caller's own session too: its cached copy still carries the old stamp.
         if (isSelf) emit<SessionChanged>({ type: 'SessionChanged', sessionId: actor.sessionId });
         emit<UserChanged>({ type: 'UserChanged', userId: user.id, fields: ['password', 'securityStamp'] });

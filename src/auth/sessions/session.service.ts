@@ -44,7 +44,7 @@ export class SessionService {
         if (!canManageSessions(actor, owner)) throw new ForbiddenError('You may not end the sessions of this user.');
         await em.getRepository(Session).deleteById(session.id);
         audit({ action: 'session.revoked', entityType: 'session', entityId: session.id, oldValues: { userId: owner.id } });
-        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [session.id] });
+        emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: [session.id], userId: owner.id, reason: 'revoked' });
       },
     });
   }

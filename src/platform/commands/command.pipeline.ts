@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { translateOrmError } from '../errors/orm-error.translator';
 import type { DomainEvent } from './domain-event';
-import type { EventBus } from './event.bus';
+import type { EventBus, WriteOrigin } from './event.bus';
 
 /** What a command's work has in hand inside its transaction. */
 export interface UnitOfWork<Entry> {
@@ -38,6 +38,11 @@ export type TransactionRunner = <T>(em: EntityManager, work: (tx: EntityManager)
 
 export const ormTransactions: TransactionRunner = (em, work) => em.transactional(work);
 
+/** Who acts in a command, for the in-transaction subscribers (the event outbox names the actor of each event). */
+export type OriginOf<Ctx> = (ctx: Ctx) => WriteOrigin;
+
+const unknownOrigin: OriginOf<unknown> = () => ({ actorId: null });
+
 /**
  * The one way to run a write: validate -> authorize -> prepare -> transaction(work + audit, then the
  * in-transaction subscribers) -> commit -> after-commit events. Database errors are translated into
@@ -50,6 +55,7 @@ export class CommandPipeline<Ctx extends { em: EntityManager }, Entry, Row = unk
     private readonly audit: AuditPort<Ctx, Entry, Row>,
     private readonly events: EventBus,
     private readonly transactions: TransactionRunner = ormTransactions,
+    private readonly originOf: OriginOf<Ctx> = unknownOrigin,
   ) {}
 
   async run<V, A, R, P = A>(ctx: Ctx, command: Command<Entry, V, A, P, R>): Promise<R> {
@@ -69,7 +75,7 @@ export class CommandPipeline<Ctx extends { em: EntityManager }, Entry, Row = unk
         const result = await command.work(uow, prepared);
         // The audit rows are the first thing that happened to subscribers (the stream, stickiness).
         const all = rows.length > 0 ? [this.audit.committed(rows), ...events] : events;
-        await this.events.beforeCommit(em, all);
+        await this.events.beforeCommit(em, all, this.originOf(ctx));
         return { result, events: all };
       });
     } catch (error) {

@@ -4,12 +4,17 @@ import type { DomainEvent } from './domain-event';
 /** Told of each event of a committed write; may not undo it, so it degrades and reports instead. */
 export type AfterCommitHandler<E extends DomainEvent> = (event: E) => Promise<void> | void;
 
+/** Who made a write happen, as the command's context said: null for an anonymous caller or the system. */
+export interface WriteOrigin {
+  readonly actorId: string | null;
+}
+
 /**
  * Runs inside the write's transaction, after its work and before the commit, with all its events:
- * what it persists on `em` commits or rolls back with the write (the outbox of the coming e-mail and
- * webhook issues belongs here). Unlike an after-commit subscriber, its failure fails the write.
+ * what it persists on `em` commits or rolls back with the write (the mail outbox, the event outbox).
+ * Unlike an after-commit subscriber, its failure fails the write.
  */
-export type InTransactionHandler = (em: EntityManager, events: readonly DomainEvent[]) => Promise<void> | void;
+export type InTransactionHandler = (em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin) => Promise<void> | void;
 
 /** How a subscriber's failure after the commit is made visible (a log line and a counter). */
 export type SubscriberFailureReporter = (subscriber: string, event: DomainEvent, error: unknown) => void;
@@ -47,8 +52,8 @@ export class EventBus {
   }
 
   /** Called by the pipeline inside the transaction; a failure propagates and rolls the write back. */
-  async beforeCommit(em: EntityManager, events: readonly DomainEvent[]): Promise<void> {
-    for (const { handler } of this.inTransaction) await handler(em, events);
+  async beforeCommit(em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin = { actorId: null }): Promise<void> {
+    for (const { handler } of this.inTransaction) await handler(em, events, origin);
   }
 
   /** Called by the pipeline after the commit; never throws. */

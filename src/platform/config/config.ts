@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RateLimits } from '../rate-limit/rate-limit.policy';
 import { envSchema, generatesAdmin, splitList } from './env.schema';
 import { mailConfigOf, type MailConfig } from './mail.env';
+import { webhookConfigOf, type WebhookConfig } from './webhook.env';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -67,6 +68,8 @@ export interface Config {
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** The e-mail flows: transport, sender, links (src/platform/config/mail.env.ts). */
   mail: MailConfig;
+  /** Webhook deliveries: reachable targets, timeout, retries (src/platform/config/webhook.env.ts). */
+  webhooks: WebhookConfig;
 }
 
 function parseTrustProxy(value: string): boolean | number | string {
@@ -166,5 +169,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mfa: { encryptionKey: env.MFA_ENCRYPTION_KEY, requiredRoles: env.MFA_REQUIRED_ROLES },
     webauthn: { rpId: env.WEBAUTHN_RP_ID, rpName: env.WEBAUTHN_RP_NAME, origins: env.WEBAUTHN_ORIGINS },
     mail: mailConfigOf(env),
+    webhooks: webhookConfigOf(env),
   };
 }

@@ -3,6 +3,7 @@ import { checkEmail } from '../validation/email/email.address';
 import { KeyRing, KeyRingSpecError } from '../crypto/key-ring';
 import { checkWebauthnOrigins, webauthnEnvFields } from './webauthn.env';
 import { checkMailTransport, mailEnvFields } from './mail.env';
+import { webhookEnvFields } from './webhook.env';
 
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
@@ -141,6 +142,7 @@ export const envSchema = z
       .pipe(z.array(z.enum(USER_ROLES, { errorMap: () => ({ message: `must list roles among ${USER_ROLES.join(', ')}` }) }))),
     ...webauthnEnvFields,
     ...mailEnvFields,
+    ...webhookEnvFields,
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {

@@ -57,7 +57,8 @@ describe('PasswordService.changePassword (no database)', () => {
     expect(restamped).toEqual(['own-session@stamp-2']);
     expect(audits()).toEqual([{ action: 'auth.password_changed', entityId: OWNER_ID, userId: OWNER_ID }]);
     expect(events).toEqual([
-      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'] },
+      { type: 'PasswordChanged', userId: OWNER_ID, via: 'self' },
+      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2'], userId: OWNER_ID, reason: 'password_changed' },
       { type: 'SessionChanged', sessionId: 'own-session' },
       { type: 'UserChanged', userId: OWNER_ID, fields: ['password', 'securityStamp'] },
     ]);
@@ -67,7 +68,10 @@ describe('PasswordService.changePassword (no database)', () => {
     const { service, context, restamped, events } = setUp();
     await service.changePassword(context(ADMIN), OWNER_ID, { newPassword: NEW });
     expect(restamped).toEqual([]);
-    expect(events[0]).toEqual({ type: 'SessionsEnded', sessionIds: ['s-1', 's-2', 'own-session'] });
+    expect(events.slice(0, 2)).toEqual([
+      { type: 'PasswordChanged', userId: OWNER_ID, via: 'admin' },
+      { type: 'SessionsEnded', sessionIds: ['s-1', 's-2', 'own-session'], userId: OWNER_ID, reason: 'password_changed' },
+    ]);
   });
 
   it('asks the owner and an admin alike for a sign-in within 5 minutes, before any password is checked', async () => {

@@ -36,7 +36,7 @@ describe('SessionService.revokeSession (no database)', () => {
     await service.revokeSession(context(who), SESSION_ID);
     expect(deleted).toEqual([SESSION_ID]);
     expect(audits()).toEqual([{ action: 'session.revoked', entityId: SESSION_ID, userId: who.id }]);
-    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: [SESSION_ID] }]);
+    expect(events).toEqual([{ type: 'SessionsEnded', sessionIds: [SESSION_ID], userId: OWNER.id, reason: 'revoked' }]);
   });
 
   it("answers 'not found' for another user's session, a deleted owner's, or one under another user id", async () => {

@@ -8,6 +8,7 @@ import { DEFAULT_PASSWORD, login, signedIn, type SignedIn, userInput } from '../
 import { ApiClient } from '../../support/http';
 import { describeWithRedis, REDIS_AVAILABLE } from '../../support/redis-mode';
 import { rawRedis } from '../../support/redis-tools';
+import { eventually } from '../../support/scratch-database';
 import { startTestServer } from '../../support/test-server';
 import { useTestServer } from '../../support/use-test-server';
 
@@ -55,8 +56,10 @@ describe('audit trail', () => {
   const rowsOf = (entityId: string, action: string) => sql<Row>('select * from audit_logs where entity_id = ? and action = ?', [entityId, action]);
   const auditCount = async () => Number((await sql<{ n: string }>('select count(*) as n from audit_logs'))[0].n);
   const streamKey = () => `${ctx.server.config.redisKeyPrefix}audit`;
+  /** The relay has published every committed audit row (it does so from the event outbox, after the commit). */
+  const streamCaughtUp = () => eventually(async () => expect(await sql('select 1 from event_outbox where stream_pending')).toEqual([]), 10_000);
   // Without Redis there is no stream at all (nothing is published).
-  const streamLength = async () => (REDIS_AVAILABLE ? redis.xlen(streamKey()) : 0);
+  const streamLength = async () => (REDIS_AVAILABLE ? (await streamCaughtUp(), redis.xlen(streamKey())) : 0);
 
   /** Stream entries as flat objects. */
   async function streamEntries(): Promise<Record<string, string>[]> {
@@ -292,8 +295,9 @@ describe('audit trail', () => {
       expect((await ctx.api.patch(`/v1/users/${target.id}`, { lastName: 'Streamed' }, { token: ctx.admin.token })).status).toBe(200);
 
       const [row] = await rowsOf(target.id, 'user.updated');
+      // Published from the event outbox by its relay, a moment after the commit.
+      await eventually(async () => expect((await streamEntries()).filter((entry) => entry.id === row.id)).toHaveLength(1), 10_000);
       const published = (await streamEntries()).filter((entry) => entry.id === row.id);
-      expect(published).toHaveLength(1);
       expect(published[0]).toEqual({
         id: row.id,
         action: 'user.updated',
@@ -312,8 +316,7 @@ describe('audit trail', () => {
 
     it('every row in audit_logs was published once, and nothing else was', async () => {
       const rowIds = (await sql<{ id: string }>('select id from audit_logs')).map((row) => row.id).sort();
-      const streamIds = (await streamEntries()).map((entry) => entry.id).sort();
-      expect(streamIds).toEqual(rowIds);
+      await eventually(async () => expect((await streamEntries()).map((entry) => entry.id).sort()).toEqual(rowIds), 10_000);
     });
   });
 

@@ -179,6 +179,18 @@ describe('CommandPipeline', () => {
     expect(heard).toHaveLength(2);
   });
 
+  it("tells in-transaction subscribers who acts, as the context says (the event outbox names each event's actor)", async () => {
+    const uow = new FakeUnitOfWork();
+    const bus = new EventBus();
+    const origins: unknown[] = [];
+    bus.subscribeInTransaction('outbox', (_em, _events, origin) => void origins.push(origin));
+    const pipeline = new CommandPipeline<Ctx, string, string>(auditPort(uow.log), bus, uow.transactions, (ctx) => ({ actorId: ctx.actor }));
+    await pipeline.run({ em: {} as never, actor: 'alice' }, command(uow.log));
+    const unnamed = new CommandPipeline<Ctx, string, string>(auditPort(uow.log), bus, uow.transactions);
+    await unnamed.run({ em: {} as never, actor: 'bob' }, command(uow.log));
+    expect(origins).toEqual([{ actorId: 'alice' }, { actorId: null }]);
+  });
+
   it('delivers events in the order the work emitted them, without an audit event when nothing was audited', async () => {
     const { uow, bus, pipeline, ctx } = setUp();
     const order: string[] = [];
