@@ -182,7 +182,7 @@ export class UserService {
         auditUpdate(audit, target.id, oldValues, newValues);
         const deactivated = before.isActive === true && target.isActive === false;
         const endedSessions = deactivated ? await em.getRepository(Session).deleteByUserId(target.id) : [];
-        emit<UserChanged>({ type: 'UserChanged', userId: target.id, fields: Object.keys(newValues) });
+        emit<UserChanged>({ type: 'UserChanged', userId: target.id, fields: pendingAddress !== null ? [...Object.keys(newValues), 'pendingEmail'] : Object.keys(newValues) });
         if ('role' in newValues) emit<UserRoleChanged>({ type: 'UserRoleChanged', userId: target.id, from: String(oldValues.role), to: String(newValues.role) });
         if ('isActive' in newValues) emit<UserActivationChanged>({ type: 'UserActivationChanged', userId: target.id, active: newValues.isActive === true });
         if (endedSessions.length > 0) emit<SessionsEnded>({ type: 'SessionsEnded', sessionIds: endedSessions, userId: target.id, reason: 'deactivated' });

@@ -75,7 +75,7 @@ describe('UserService.updateUser (no database)', () => {
     expect(people.get(USER_ID)).toMatchObject({ email: 'user@example.com', emailVerified: true, pendingEmail: 'moved@example.com' });
     expect(audits()).toEqual([{ action: 'user.email_change_requested', entityId: USER_ID, userId: USER_ID }]);
     expect(events).toEqual([
-      { type: 'UserChanged', userId: USER_ID, fields: [] },
+      { type: 'UserChanged', userId: USER_ID, fields: ['pendingEmail'] },
       { type: 'EmailChangeRequested', userId: USER_ID, newEmail: 'moved@example.com', currentEmail: 'user@example.com' },
     ]);
   });
