@@ -1,9 +1,9 @@
-import { freePort, SmtpSink } from '../mail/smtp-sink';
-import { ApiClient } from '../../support/http';
-import { startTestServer, type TestServer } from '../../support/test-server';
+import type { SmtpSink } from '../mail/smtp-sink';
+import type { ApiClient } from '../../support/http';
+import type { TestServer } from '../../support/test-server';
 import { login, seedUser, signedIn, userInput } from '../../support/factories';
 import { UserRole } from '../../../src/users/user-role';
-import { linkPath, linkToken, mailsTo, nextMail } from './mailbox';
+import { linkPath, linkToken, mailsTo, nextMail, startServerWithSmtp } from './mailbox';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -11,18 +11,13 @@ describe('e-mail verification, over a real SMTP server', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let api: ApiClient;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await freePort());
-    await sink.start();
-    server = await startTestServer({ SMTP_URL: sink.url, PUBLIC_URL: 'https://accounts.example.test' });
-    api = new ApiClient(server.url);
+    ({ sink, server, api, stop } = await startServerWithSmtp({ PUBLIC_URL: 'https://accounts.example.test' }));
   });
 
-  afterAll(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  afterAll(() => stop());
 
   it('a sign-up gets one welcome mail whose link verifies the address, once', async () => {
     const input = userInput();
@@ -122,18 +117,13 @@ describe('REQUIRE_VERIFIED_EMAIL=true', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let api: ApiClient;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await freePort());
-    await sink.start();
-    server = await startTestServer({ SMTP_URL: sink.url, REQUIRE_VERIFIED_EMAIL: 'true' });
-    api = new ApiClient(server.url);
+    ({ sink, server, api, stop } = await startServerWithSmtp({ REQUIRE_VERIFIED_EMAIL: 'true' }));
   });
 
-  afterAll(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  afterAll(() => stop());
 
   it('refuses a sign-in with a distinct code until the address is confirmed, on both doors', async () => {
     const input = userInput();

@@ -1,6 +1,8 @@
 import type { ParsedMail } from 'mailparser';
 import { eventually } from '../../support/scratch-database';
-import type { SmtpSink } from '../mail/smtp-sink';
+import { freePort, SmtpSink } from '../mail/smtp-sink';
+import { ApiClient } from '../../support/http';
+import { startTestServer } from '../../support/test-server';
 
 /** The mails the sink received for one address, oldest first. */
 export function mailsTo(sink: SmtpSink, address: string): ParsedMail[] {
@@ -29,4 +31,20 @@ export function linkPath(mail: ParsedMail): string {
   const match = /(https?:\/\/[^\s]+\?token=)/.exec(mail.text ?? '');
   if (!match) throw new Error(`no link in: ${mail.subject}`);
   return new URL(match[1]).pathname;
+}
+
+/** A test server whose mails go to a real SMTP server of its own (`sink`), and how to stop both. */
+export async function startServerWithSmtp(env: Record<string, string> = {}) {
+  const sink = new SmtpSink(await freePort());
+  await sink.start();
+  const server = await startTestServer({ SMTP_URL: sink.url, ...env });
+  return {
+    sink,
+    server,
+    api: new ApiClient(server.url),
+    async stop() {
+      await server.stop();
+      await sink.stop();
+    },
+  };
 }

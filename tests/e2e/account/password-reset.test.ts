@@ -1,9 +1,9 @@
-import { freePort, SmtpSink } from '../mail/smtp-sink';
+import type { SmtpSink } from '../mail/smtp-sink';
 import { ApiClient } from '../../support/http';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { login, seedUser, signedIn } from '../../support/factories';
 import { UserRole } from '../../../src/users/user-role';
-import { linkPath, linkToken, mailsTo, nextMail } from './mailbox';
+import { linkPath, linkToken, mailsTo, nextMail, startServerWithSmtp } from './mailbox';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const NEW_PASSWORD = 'Brand-new-passw0rd!';
@@ -18,18 +18,13 @@ describe('password reset, over a real SMTP server', () => {
   let sink: SmtpSink;
   let server: TestServer;
   let api: ApiClient;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await freePort());
-    await sink.start();
-    server = await startTestServer({ SMTP_URL: sink.url });
-    api = new ApiClient(server.url);
+    ({ sink, server, api, stop } = await startServerWithSmtp());
   });
 
-  afterAll(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  afterAll(() => stop());
 
   it('answers a known and an unknown address alike, and mails only the known one', async () => {
     const user = await seedUser(server);

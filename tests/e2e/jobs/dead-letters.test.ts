@@ -1,10 +1,10 @@
 import { UserRole } from '../../../src/users/user-role';
 import { signedIn, userInput, type SignedIn } from '../../support/factories';
-import { ApiClient } from '../../support/http';
-import { startTestServer, type TestServer } from '../../support/test-server';
+import type { ApiClient } from '../../support/http';
+import type { TestServer } from '../../support/test-server';
 import { eventually } from '../../support/scratch-database';
-import { freePort, SmtpSink } from '../mail/smtp-sink';
-import { nextMail } from '../account/mailbox';
+import type { SmtpSink } from '../mail/smtp-sink';
+import { nextMail, startServerWithSmtp } from '../account/mailbox';
 
 const METRICS_TOKEN = 'metrics-token-dead-letters-0123';
 
@@ -14,21 +14,16 @@ describe('dead letters of the mail queue', () => {
   let server: TestServer;
   let api: ApiClient;
   let admin: SignedIn;
+  let stop: () => Promise<void>;
   const refused = new Set<string>();
 
   beforeAll(async () => {
-    sink = new SmtpSink(await freePort());
+    ({ sink, server, api, stop } = await startServerWithSmtp({ METRICS_TOKEN }));
     sink.verdict = (address) => (refused.has(address) ? { code: 550, message: 'No such mailbox' } : 'accept');
-    await sink.start();
-    server = await startTestServer({ SMTP_URL: sink.url, METRICS_TOKEN });
-    api = new ApiClient(server.url);
     admin = await signedIn(server, api, UserRole.ADMIN);
   });
 
-  afterAll(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  afterAll(() => stop());
 
   it('lists a refused mail for admins, without its data, and sends it back once the cause is fixed', async () => {
     const input = userInput();

@@ -1,9 +1,9 @@
 import { UserRole } from '../../../src/users/user-role';
 import { signedIn, type SignedIn } from '../../support/factories';
-import { ApiClient } from '../../support/http';
-import { startTestServer, type TestServer } from '../../support/test-server';
-import { freePort, SmtpSink } from '../mail/smtp-sink';
-import { linkPath, linkToken, mailsTo, nextMail } from '../account/mailbox';
+import type { ApiClient } from '../../support/http';
+import type { TestServer } from '../../support/test-server';
+import type { SmtpSink } from '../mail/smtp-sink';
+import { linkPath, linkToken, mailsTo, nextMail, startServerWithSmtp } from '../account/mailbox';
 
 const UPDATE = 'mutation ($id: UUID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { email emailVerified pendingEmail } }';
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,19 +17,14 @@ describe('changing the e-mail address', () => {
   let server: TestServer;
   let api: ApiClient;
   let admin: SignedIn;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    sink = new SmtpSink(await freePort());
-    await sink.start();
-    server = await startTestServer({ SMTP_URL: sink.url });
-    api = new ApiClient(server.url);
+    ({ sink, server, api, stop } = await startServerWithSmtp());
     admin = await signedIn(server, api, UserRole.ADMIN);
   });
 
-  afterAll(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  afterAll(() => stop());
 
   const verifiedUser = () => signedIn(server, api, UserRole.USER, { emailVerified: true });
 
