@@ -42,6 +42,8 @@ import { MemoryWebAuthnChallengeStore, RedisWebAuthnChallengeStore } from '../mf
 import type { WebAuthnSettings } from '../mfa/passkeys/webauthn.settings';
 
 export interface Services {
+  /** Starts hearing other instances' invalidations (the user cache's and the session cache's). */
+  listenForInvalidations(): Promise<void>;
   hasher: PasswordHasher;
   tokens: TokenService;
   audit: AuditService;
@@ -163,7 +165,11 @@ export function createServices(config: Config, { redis, logger, revocation, jobs
     }),
     emailChange: new EmailChangeService(commands, oneTimeTokens),
   };
-  return { hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail, deadLetters: new DeadLetterService(commands, jobs, [MAIL_SEND_QUEUE, PASSWORD_RESET_QUEUE]), oneTimeTokens, webhooks: new WebhookService(commands, webhookSigner, webhookTargets), webhookSigner, webhookTargets };
+  const listenForInvalidations = async () => {
+    await userCache.start();
+    await sessionCache.start?.();
+  };
+  return { listenForInvalidations, hasher, tokens, audit, auditQueries, auditStream, users, auth, sessions, passwords, userCache, rateLimits, failures, writerStickiness, replicaReads, cacheEpoch, events, commands, mfaFactors, mfaAccounts, mfaLogins, mfaChallenges, passkeys, accountEmail, deadLetters: new DeadLetterService(commands, jobs, [MAIL_SEND_QUEUE, PASSWORD_RESET_QUEUE]), oneTimeTokens, webhooks: new WebhookService(commands, webhookSigner, webhookTargets), webhookSigner, webhookTargets };
 }
 
 /** Passkeys: challenges in Redis when there is one (any instance may get the answer), else in this process. */

@@ -153,7 +153,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const services = createServices(config, { redis: connections, logger, revocation: { epoch, trust }, jobs: jobs.queue, eventRelay: jobs.eventRelay, webhookDeliveries: jobs.webhookDeliveries });
   // Before the first admin is created: its transaction may enqueue mail.
   await jobs.start(services, orm);
-  await services.userCache.start();
+  await services.listenForInvalidations();
   let firstAdminFile: string | undefined;
   try {
     if (config.bootstrapAdmin && (await ensureBootstrapAdmin(orm, services, config.bootstrapAdmin))) {

@@ -1,6 +1,8 @@
 import { MemorySessionCache } from '../auth/sessions/memory-session.cache';
 import { MemoryUserCacheTier } from '../users/cache/memory-user-cache.tier';
 import { RedisSessionCache } from '../auth/sessions/redis-session.cache';
+import { NearSessionCache } from '../auth/sessions/near-session.cache';
+import { InvalidationChannel } from '../platform/redis/invalidation.channel';
 import { RedisUserCacheTier } from '../users/cache/redis-user-cache.tier';
 import type { SessionCache } from '../auth/sessions/session.cache';
 import type { UserCacheTier } from '../users/cache/user-cache.tier';
@@ -8,6 +10,7 @@ import type { Config } from '../platform/config/config';
 import { MemorySlidingWindowLimiter } from '../platform/rate-limit/memory-sliding-window.limiter';
 import type { RateLimiter } from '../platform/rate-limit/rate.limiter';
 import { RedisSlidingWindowLimiter } from '../platform/rate-limit/redis-sliding-window.limiter';
+import { LeasedRateLimiter } from '../platform/rate-limit/leased.limiter';
 import type { RedisFailureReporter } from '../platform/redis/redis-failure.reporter';
 import type { RedisConnections } from '../platform/redis/redis.client';
 import type { LoginAttemptStore } from '../auth/throttle/login-attempt.store';
@@ -40,9 +43,17 @@ export function createStateStores(config: Config, connections: RedisConnections 
     return { rateLimiter: new MemorySlidingWindowLimiter(), sessionCache, loginAttempts: new MemoryLoginAttemptStore(), userCacheTier };
   }
   const { redis, subscriber } = connections;
+  const sessionCache = new NearSessionCache(
+    new RedisSessionCache(redis, failures, config.cache.sessionTtlSeconds, epoch),
+    new InvalidationChannel(redis, subscriber, failures, `${config.redisKeyPrefix}session-invalidations`),
+    { maxEntries: config.cache.localMaxEntries, ttlSeconds: config.cache.localTtlSeconds },
+    failures,
+    epoch,
+  );
+  onEpochChange(() => sessionCache.clear());
   return {
-    rateLimiter: new RedisSlidingWindowLimiter(redis, failures, config.rateLimit.failClosed),
-    sessionCache: new RedisSessionCache(redis, failures, config.cache.sessionTtlSeconds, epoch),
+    rateLimiter: new LeasedRateLimiter(new RedisSlidingWindowLimiter(redis, failures, config.rateLimit.failClosed)),
+    sessionCache,
     loginAttempts: new RedisLoginAttemptStore(redis),
     userCacheTier: new RedisUserCacheTier(redis, subscriber, failures, config.redisKeyPrefix, epoch),
   };

@@ -17,6 +17,23 @@ export function presentUser(user: UserView): PresentedUser {
   return shown as PresentedUser;
 }
 
+/**
+ * The presented user as JSON text, made once per view object: a cached view is handed to every
+ * reader of that user until it is invalidated, so each hit of the cache also skips the
+ * serialisation. Views are never changed in place (a change makes a new view), so the text
+ * cannot go stale; it goes with its view.
+ */
+const presentedJson = new WeakMap<UserView, string>();
+
+export function presentUserJson(user: UserView): string {
+  let json = presentedJson.get(user);
+  if (json === undefined) {
+    json = JSON.stringify(presentUser(user));
+    presentedJson.set(user, json);
+  }
+  return json;
+}
+
 export function presentSession(session: Session) {
   return {
     id: session.id,

@@ -5,7 +5,7 @@ import type { UserService } from './user.service';
 import { PAGE_PARAMS, presentAuditPage } from '../audit/audit-log.presenter';
 import { contextOf, requireJsonBody } from '../http/json-body';
 import { parseQueryParams } from '../http/query-params';
-import { presentSession, presentUser } from './user.presenter';
+import { presentSession, presentUser, presentUserJson } from './user.presenter';
 import { parseUserListQuery } from './user-list.query';
 import { canonicalRouter, type RouteGuard } from '../http/route.guard';
 import { ifMatch, setEtag } from '../http/etag';
@@ -39,7 +39,7 @@ export function usersRouter({ users, sessions, passwords, auditQueries }: UsersR
   router.get('/:id', guard, async (req, res) => {
     const user = await users.getUserById(contextOf(res), String(req.params.id));
     setEtag(res, user.version);
-    res.json(presentUser(user));
+    res.type('json').send(presentUserJson(user));
   });
 
   router.put('/:id', guard, requireJsonBody, async (req, res) => {

@@ -41,6 +41,8 @@ export interface SessionCache {
   remember(sessionId: string, session: CachedSession, tokenExpiresAt: Date, fill: SessionFill | null): Promise<void>;
   /** Deletes the sessions' entries and moves their generations, so fills already under way store nothing. */
   forget(sessionIds: readonly string[]): Promise<void>;
+  /** Starts hearing other instances' invalidations, where this cache keeps anything in process. */
+  start?(): Promise<void>;
   /** Blacklists an access token (of that session) until it would have expired anyway. */
   revokeToken(tokenId: string, sessionId: string, expiresAt: Date): Promise<void>;
 }

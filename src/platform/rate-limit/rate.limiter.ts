@@ -23,3 +23,18 @@ export interface RateLimiter {
 export function decision(allowed: boolean, limit: number, count: number, resetMs: number): RateDecision {
   return { allowed, limit, remaining: Math.max(limit - count, 0), resetSeconds: Math.max(Math.ceil(resetMs / 1000), 1) };
 }
+
+/** Places taken in a bucket's window at once: `count` is the window's count including them. */
+export interface Slots {
+  granted: number;
+  count: number;
+  /** Milliseconds until the oldest place in the window falls out of it. */
+  resetMs: number;
+  /** The store could not be asked and the limiter fails open: the places are not counted anywhere. */
+  degraded: boolean;
+}
+
+/** A shared window that can hand out several places in one round trip (LeasedRateLimiter's source). */
+export interface SlotSource {
+  take(bucket: RateBucket, want: number): Promise<Slots>;
+}

@@ -3,7 +3,7 @@ import { ServiceUnavailableError } from '../errors/domain.errors';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import type { RedisClient } from '../redis/redis.client';
 import type { RateBucket } from './rate-limit.policy';
-import { decision, type RateDecision, type RateLimiter } from './rate.limiter';
+import { decision, type RateDecision, type RateLimiter, type Slots, type SlotSource } from './rate.limiter';
 
 /**
  * A sliding-window log: each accepted request is a timestamped member of a sorted set; members older
@@ -15,28 +15,38 @@ local key = KEYS[1]
 local window = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local member = ARGV[3]
+local want = tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
-local allowed = 0
+local granted = 0
 if count < limit then
-  redis.call('ZADD', key, now, member .. ':' .. now)
-  count = count + 1
-  allowed = 1
+  granted = math.min(want, limit - count)
+  local entries = {}
+  for i = 1, granted do
+    entries[#entries + 1] = now
+    entries[#entries + 1] = member .. ':' .. now .. ':' .. i
+  end
+  redis.call('ZADD', key, unpack(entries))
+  count = count + granted
 end
 redis.call('PEXPIRE', key, window)
 local reset = window
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 if oldest[2] then reset = tonumber(oldest[2]) + window - now end
-return {allowed, count, reset}
+return {granted, count, reset}
 `;
 
 type SlidingWindowRedis = RedisClient & {
-  slidingWindow(key: string, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
+  slidingWindow(key: string, windowMs: number, limit: number, member: string, want: number): Promise<[number, number, number]>;
 };
 
-export class RedisSlidingWindowLimiter implements RateLimiter {
+/**
+ * Takes up to `want` places in the bucket's window at once (one script run); a lease of places
+ * used over the next moments by LeasedRateLimiter, or a single request's place.
+ */
+export class RedisSlidingWindowLimiter implements RateLimiter, SlotSource {
   private readonly redis: SlidingWindowRedis;
   rejections = 0;
 
@@ -50,15 +60,21 @@ export class RedisSlidingWindowLimiter implements RateLimiter {
   }
 
   async consume(bucket: RateBucket): Promise<RateDecision> {
+    const slots = await this.take(bucket, 1);
+    if (slots.degraded) return { allowed: true, limit: bucket.rule.limit, remaining: bucket.rule.limit, resetSeconds: bucket.rule.windowSeconds };
+    if (slots.granted === 0) this.rejections += 1;
+    return decision(slots.granted === 1, bucket.rule.limit, slots.count, slots.resetMs);
+  }
+
+  async take(bucket: RateBucket, want: number): Promise<Slots> {
     const { limit, windowSeconds } = bucket.rule;
     try {
-      const [allowed, count, resetMs] = await this.redis.slidingWindow(`ratelimit:${bucket.key}`, windowSeconds * 1000, limit, randomBytes(6).toString('hex'));
-      if (allowed !== 1) this.rejections += 1;
-      return decision(allowed === 1, limit, count, resetMs);
+      const [granted, count, resetMs] = await this.redis.slidingWindow(`ratelimit:${bucket.key}`, windowSeconds * 1000, limit, randomBytes(6).toString('hex'), want);
+      return { granted, count, resetMs, degraded: false };
     } catch (error) {
       this.failures.report('rate-limit', error);
       if (this.failClosed) throw new ServiceUnavailableError('Rate limiting is unavailable.');
-      return { allowed: true, limit, remaining: limit, resetSeconds: windowSeconds };
+      return { granted: want, count: 0, resetMs: windowSeconds * 1000, degraded: true };
     }
   }
 }

@@ -56,4 +56,9 @@ export class MemoryUserCacheTier implements UserCacheTier {
   }
 
   async listen(_listener: InvalidationListener): Promise<void> {}
+
+  /** One process: no other instance's invalidation to miss. */
+  nearCacheUsable(): boolean {
+    return true;
+  }
 }

@@ -1,6 +1,7 @@
 import type { CacheEpoch } from '../../auth/revocation/cache-epoch';
 import type { RedisFailureReporter } from '../../platform/redis/redis-failure.reporter';
 import type { RedisClient } from '../../platform/redis/redis.client';
+import { InvalidationChannel } from '../../platform/redis/invalidation.channel';
 import { type InvalidationListener, type UserCacheTier, userGenerationKey, userKey } from './user-cache.tier';
 
 const LIST_VERSION_KEY = 'users:list:version';
@@ -29,18 +30,18 @@ type FillingRedis = RedisClient & {
 
 /** The user cache's shared tier in Redis, with invalidations broadcast to every instance. */
 export class RedisUserCacheTier implements UserCacheTier {
-  private readonly channel: string;
+  private readonly channel: InvalidationChannel;
 
   constructor(
     private readonly redis: RedisClient,
     /** A second connection: a subscribed Redis connection can do nothing else. */
-    private readonly subscriber: RedisClient,
-    private readonly failures: RedisFailureReporter,
+    subscriber: RedisClient,
+    failures: RedisFailureReporter,
     /** Names the pub/sub channel, so deployments sharing one Redis do not hear each other. */
     channelPrefix: string,
     private readonly epoch: CacheEpoch,
   ) {
-    this.channel = `${channelPrefix}user-invalidations`;
+    this.channel = new InvalidationChannel(redis, subscriber, failures, `${channelPrefix}user-invalidations`);
     if (!('fillUserIfGeneration' in redis)) redis.defineCommand('fillUserIfGeneration', { numberOfKeys: 2, lua: FILL_IF_GENERATION_SCRIPT });
   }
 
@@ -92,31 +93,18 @@ export class RedisUserCacheTier implements UserCacheTier {
       this.redis.multi().del(userKey(userId, epoch)).incr(userGenerationKey(userId)).expire(userGenerationKey(userId), GENERATION_TTL_SECONDS).exec().then(failedCommand),
       this.redis.incr(LIST_VERSION_KEY),
     ]);
-    const published = await Promise.allSettled([this.redis.publish(this.channel, userId)]);
+    const published = await Promise.allSettled([this.channel.publish(userId)]);
     const failed = [...cleared, ...published].find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
-  /**
-   * Subscribes on every (re)connection, not once: the subscriber may not be connected yet at start
-   * (commands are not queued while offline, so that SUBSCRIBE would be lost for good), and after an
-   * outage the messages sent meanwhile were missed, so the listener is told to resync.
-   */
   async listen(listener: InvalidationListener): Promise<void> {
-    this.subscriber.on('message', (channel: string, userId: string) => {
-      if (channel === this.channel) listener.userChanged(userId);
-    });
-    let connectedBefore = this.subscriber.status === 'ready';
-    this.subscriber.on('ready', () => {
-      if (connectedBefore) listener.resync();
-      connectedBefore = true;
-      void this.subscribe();
-    });
-    if (this.subscriber.status === 'ready') await this.subscribe();
+    await this.channel.listen({ message: (userId) => listener.userChanged(userId), resync: () => listener.resync() });
   }
 
-  private subscribe(): Promise<unknown> {
-    return this.failures.attempt('cache-subscribe', () => this.subscriber.subscribe(this.channel), 0);
+  /** The in-process layer may answer only while no invalidation can be missed. */
+  nearCacheUsable(): boolean {
+    return this.channel.listening;
   }
 }
 

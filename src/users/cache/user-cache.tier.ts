@@ -27,6 +27,8 @@ export interface UserCacheTier {
   /** Deletes the user's entry, bumps its generation and the list version, and tells other instances. */
   invalidateUser(userId: string): Promise<void>;
   listen(listener: InvalidationListener): Promise<void>;
+  /** Whether the in-process layer may answer now: false while another instance's invalidation could be missed. */
+  nearCacheUsable(): boolean;
   /** The epoch tag to key list results with, or null when the tier may not be used now. */
   listEpoch(): string | null;
 }

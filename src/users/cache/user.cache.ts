@@ -55,14 +55,14 @@ export class UserCache implements UserChangeListener {
   }
 
   async getUser(id: string, load: () => Promise<UserView | null>): Promise<UserView | null> {
-    const local = this.local?.get(id);
+    const local = this.tier.nearCacheUsable() ? this.local?.get(id) : undefined;
     if (local) {
       this.stats.localHits += 1;
       return local;
     }
     const invalidationsBefore = this.invalidations;
     const remember = (view: UserView) => {
-      if (this.invalidations === invalidationsBefore) this.local?.set(id, view);
+      if (this.invalidations === invalidationsBefore && this.tier.nearCacheUsable()) this.local?.set(id, view);
     };
     const shared = await this.readUser(id);
     if (shared?.value) {

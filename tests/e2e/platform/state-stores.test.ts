@@ -1,5 +1,5 @@
-import { RedisSessionCache } from '../../../src/auth/sessions/redis-session.cache';
-import { RedisSlidingWindowLimiter } from '../../../src/platform/rate-limit/redis-sliding-window.limiter';
+import { NearSessionCache } from '../../../src/auth/sessions/near-session.cache';
+import { LeasedRateLimiter } from '../../../src/platform/rate-limit/leased.limiter';
 import { describeStoreConformance } from '../../support/state-store-conformance';
 import { openRedisStores } from '../../support/state-stores';
 import { describeWithRedis, REDIS_URL } from '../../support/redis-mode';
@@ -13,8 +13,8 @@ describe('the container picks the stores once, from the configuration', () => {
   describeWithRedis('with Redis', () => {
     it('uses Redis for every store', async () => {
       const { stores, close } = await openRedisStores({ url: REDIS_URL });
-      expect(stores.rateLimiter).toBeInstanceOf(RedisSlidingWindowLimiter);
-      expect(stores.sessionCache).toBeInstanceOf(RedisSessionCache);
+      expect(stores.rateLimiter).toBeInstanceOf(LeasedRateLimiter);
+      expect(stores.sessionCache).toBeInstanceOf(NearSessionCache);
       await close();
     });
   });

@@ -130,10 +130,31 @@ describe('UserCache.getList', () => {
   });
 });
 
+describe('UserCache while the tier cannot hear other instances', () => {
+  it('neither answers from nor fills the in-process layer, so a missed invalidation is never served', async () => {
+    const tier = new MemoryUserCacheTier();
+    let hearing = false;
+    tier.nearCacheUsable = () => hearing;
+    const { cache: subject } = cache(withLocal, tier);
+    const user = view();
+    const load = jest.fn(async () => user);
+    await subject.getUser(user.id, load);
+    await subject.getUser(user.id, load);
+    expect(subject.stats.localHits).toBe(0);
+    expect(subject.stats.hits).toBe(1);
+
+    hearing = true;
+    await subject.getUser(user.id, load);
+    await subject.getUser(user.id, load);
+    expect(subject.stats.localHits).toBe(1);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('UserCache when its shared tier fails', () => {
   const broken = (): UserCacheTier => {
     const down = async () => Promise.reject(new Error('ECONNREFUSED'));
-    return { get: down, set: down, getUser: down, fillUser: down, listVersion: down, invalidateUser: down, listen: async () => undefined, listEpoch: () => 'e0' };
+    return { get: down, set: down, getUser: down, fillUser: down, listVersion: down, invalidateUser: down, listen: async () => undefined, listEpoch: () => 'e0', nearCacheUsable: () => false };
   };
 
   it('falls through to PostgreSQL for users and lists, counting and reporting the errors', async () => {
