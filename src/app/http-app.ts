@@ -1,7 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express, { type Express, type Router } from 'express';
@@ -78,6 +78,9 @@ export async function createApp({ config, orm, services, readiness, logger, metr
     plugins: [
       sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(() => schema, config.graphql),
+      // No type or field carries a cache hint, and every answer depends on who asks: the plugin
+      // Apollo adds by default would only wrap every field resolver to compute "not cacheable".
+      ApolloServerPluginCacheControlDisabled(),
       observabilityPlugin(metrics),
     ],
   });

@@ -3,14 +3,14 @@ import Redis from 'ioredis';
 import { LeasedRateLimiter, DEFAULT_LEASE } from '../../../src/platform/rate-limit/leased.limiter';
 import { RedisSlidingWindowLimiter } from '../../../src/platform/rate-limit/redis-sliding-window.limiter';
 import type { SlotSource } from '../../../src/platform/rate-limit/rate.limiter';
-import { createRedis, waitForRedis } from '../../../src/platform/redis/redis.client';
+import { createRedis, type RedisClient, waitForRedis } from '../../../src/platform/redis/redis.client';
 import { describeWithRedis, REDIS_URL } from '../../support/redis-mode';
 import { silentFailureReporter } from '../../support/state-stores';
 
 // Two instances' limiters on one real Redis, each with its own connection, leasing from one window.
 describeWithRedis('leased rate limits on one Redis shared by two instances', () => {
   const prefix = `uma-lease:${randomUUID()}:`;
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   let scriptRuns = 0;
 
   const instance = async () => {
