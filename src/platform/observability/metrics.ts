@@ -123,12 +123,17 @@ export class Metrics {
    * routes are still matched when the response finishes; anything else is `unmatched`.
    */
   middleware(): RequestHandler {
+    // One label set per (method, route, status): bounded by the routes, and each request reuses
+    // its set instead of building and merging objects for the histogram and the counter.
+    const labelSets = new Map<string, { method: string; route: string; status: string }>();
     return (req, res, next) => {
-      const stop = this.httpDuration.startTimer();
+      const started = performance.now();
       res.on('finish', () => {
         const route = recordedRoute(res.locals) ?? routeTemplate(req) ?? 'unmatched';
-        const labels = { method: req.method, route, status: String(res.statusCode) };
-        stop(labels);
+        const key = `${req.method} ${res.statusCode} ${route}`;
+        let labels = labelSets.get(key);
+        if (!labels) labelSets.set(key, (labels = { method: req.method, route, status: String(res.statusCode) }));
+        this.httpDuration.observe(labels, (performance.now() - started) / 1000);
         this.httpRequests.inc(labels);
         if (res.statusCode >= 500) this.httpErrors.inc({ method: req.method, route });
       });
