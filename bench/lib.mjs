@@ -4,11 +4,36 @@ import { fork, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * autocannon's request timeout is a `retimer`. When its timer callback runs later than the
+ * rescheduled deadline (the load generator's event loop lagging under thousands of sockets), it
+ * calls setTimeout with the negative remainder, and Node 24 prints a TimeoutNegativeWarning (then
+ * waits 1 ms). Clamp the delay to 1 ms ourselves: same behaviour, no warning. Relies on retimer's
+ * internals (pinned through autocannon); the count of clamped timers is a measure of loop lag.
+ */
+export const timerLag = { clamped: 0 };
+{
+  const probe = createRequire(require.resolve('autocannon'))('retimer')(() => {}, 1e9);
+  probe.clear();
+  const proto = Object.getPrototypeOf(probe);
+  if (typeof proto._schedule !== 'function') throw new Error('retimer internals changed: no _schedule');
+  const schedule = proto._schedule;
+  proto._schedule = function clampedSchedule(timeout) {
+    if (!(timeout >= 1)) {
+      timerLag.clamped += 1;
+      timeout = 1;
+    }
+    return schedule.call(this, timeout);
+  };
+}
+
+// Never a negative delay: Node 24 prints a TimeoutNegativeWarning for one (and waits 1 ms anyway).
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** mulberry32: a small seeded PRNG, so two runs ask for the same ids in the same order. */
 export function seededRandom(seed) {
@@ -35,7 +60,7 @@ export function shuffled(items, random) {
  * Zipf(s) over `items`: rank k is drawn with probability proportional to 1/k^s. The items are
  * shuffled first, so the hot ids are spread over the table rather than the newest rows.
  */
-export function zipfPicker(items, s, random) {
+export function zipfPicker(items, s, random, pickRandom = random) {
   const n = items.length;
   const cdf = new Float64Array(n);
   let sum = 0;
@@ -46,7 +71,7 @@ export function zipfPicker(items, s, random) {
   for (let i = 0; i < n; i += 1) cdf[i] /= sum;
   const ranked = shuffled(items, random);
   const pick = () => {
-    const u = random();
+    const u = pickRandom();
     let lo = 0;
     let hi = n - 1;
     while (lo < hi) {
@@ -341,32 +366,216 @@ function paceConnection(client, periodMs, random) {
 }
 
 /**
+ * Wraps a client's connect: records how long each TCP connect took (to the socket's 'connect'
+ * event, i.e. the SYN-ACK: on loopback well under a millisecond unless the kernel dropped the SYN,
+ * which the client sends again only after 1, 3, 7, 15 s), and with a ramp, holds the first connect
+ * until the ramp lets it go (see Ramp).
+ * Relies on autocannon's Client calling this._connect() at the end of its constructor and on
+ * every reconnect, and on its timeoutTicker (pinned version).
+ */
+function instrumentConnect(client, connects, ramp) {
+  if (typeof client._connect !== 'function') throw new Error('autocannon internals changed: no Client._connect');
+  const connect = client._connect;
+  let held = Boolean(ramp);
+  const begin = () => {
+    if (client.destroyed) return;
+    const startedAt = performance.now();
+    connect.call(client);
+    const socket = client.conn;
+    connects.pending.add(socket);
+    socket.once('connect', () => {
+      connects.pending.delete(socket);
+      connects.times.push(performance.now() - startedAt);
+    });
+    socket.once('close', () => {
+      if (connects.pending.delete(socket)) connects.failed += 1;
+    });
+    // The server ended the connection (e.g. its keep-alive timeout on an idle one); autocannon reconnects.
+    socket.once('end', () => {
+      connects.closedByServer += 1;
+    });
+  };
+  client._connect = function instrumentedConnect() {
+    if (!held) return begin();
+    held = false;
+    ramp.enqueue(client, begin);
+  };
+  // autocannon destroys its clients at the end of the run: one still waiting for its turn has no socket.
+  const destroyConnection = client._destroyConnection;
+  client._destroyConnection = function guardedDestroy() {
+    if (this.conn) destroyConnection.call(this);
+  };
+}
+
+/**
+ * Opens a run's connections gradually, and starts the load only once they are all open.
+ *
+ * Each connection, once opened, sends one request and then holds (no further request) until
+ * every connection has had its first answer: so the ramp itself never saturates the server.
+ * Every `stepMs`, up to `perStep` more connections open, but only as many as keep fewer than
+ * `perStep` first requests unanswered: a server that accepts slowly (busy, or starved of CPU)
+ * slows the ramp down instead of piling connections up in its listen queue. After `maxSeconds`
+ * the rest open at once (their errors count like any other). Then every connection is released
+ * at the same moment and the closed loop starts with all of them established.
+ *
+ * Why: (1) autocannon builds its clients in one synchronous loop and each connects at once, so
+ * 10,000 connections are 10,000 SYNs within the same moment, more than a listen queue holds (the
+ * kernel caps a listen backlog at net.core.somaxconn, 4096 here); every SYN it drops is sent again
+ * only 1, 3, 7 s later. (2) A Node server saturated by its established connections accepts new
+ * ones very slowly (measured: an accept queue of several hundred drained at ~10 per second by
+ * the API, and by a trivial node:http server spending 0.8 ms per request, while both answered
+ * ~1,000 req/s on their other connections), so connections opened into a running closed loop wait
+ * seconds for their first answer and time out. Building 10,000 clients also takes this process
+ * seconds, so the ramp's clock starts when that loop is done (the first setImmediate), and a
+ * waiting or holding client's request timeout is pushed back until the load starts.
+ */
+class Ramp {
+  constructor({ perStep, stepMs, maxSeconds = 30, holdMaxSeconds = 3 }, connects, onOpened) {
+    Object.assign(this, { perStep, stepMs, maxSeconds, holdMaxSeconds, connects, onOpened });
+    this.queue = [];
+    this.holding = new Set(); // opened, first request sent, waiting for the release
+    this.awaitingFirst = 0; // opened, first request not answered yet
+    this.startedAt = null;
+    this.openedAt = null;
+    this.releasedAt = null;
+    this.capped = false;
+  }
+
+  enqueue(client, begin) {
+    this.queue.push({ client, begin });
+    if (this.queue.length === 1 && this.startedAt === null) setImmediate(() => this.start());
+  }
+
+  start() {
+    this.startedAt = performance.now();
+    this.timer = setInterval(() => this.tick(), this.stepMs);
+    this.tick();
+  }
+
+  /** Opens a client's connection: its first request goes out, the next one waits for release(). */
+  open(client, begin) {
+    begin();
+    // autocannon's own rate gate (Client._doRequest): with rate 1 and one request made this
+    // "second", the next request pauses the client until release() resets it.
+    client.rate = 1;
+    client.reqsMadeThisSecond = 1;
+    this.holding.add(client);
+    this.awaitingFirst += 1;
+  }
+
+  firstAnswer() {
+    this.awaitingFirst -= 1;
+  }
+
+  tick() {
+    const overdue = performance.now() - this.startedAt > this.maxSeconds * 1000;
+    if (overdue && this.queue.length > 0) this.capped = true;
+    const room = overdue ? this.queue.length : Math.max(0, Math.min(this.perStep, this.perStep - this.awaitingFirst));
+    for (const { client, begin } of this.queue.splice(0, room)) this.open(client, begin);
+    // Waiting or holding: the request timeout counts from the release, not from now.
+    for (const { client } of this.queue) client.timeoutTicker?.reschedule(client.timeout + 2 * this.stepMs);
+    for (const client of this.holding) if (client.paused) client.timeoutTicker?.reschedule(client.timeout + 2 * this.stepMs);
+    if (this.queue.length === 0 && this.openedAt === null) this.openedAt = performance.now();
+    // Released once every first request is answered, or `holdMaxSeconds` after the last connection
+    // opened (held connections are idle: the server's keep-alive timeout, 5 s by default, closes them).
+    const heldTooLong = this.openedAt !== null && performance.now() - this.openedAt > this.holdMaxSeconds * 1000;
+    if (this.queue.length === 0 && (this.awaitingFirst <= 0 || overdue || heldTooLong)) this.release();
+  }
+
+  release() {
+    clearInterval(this.timer);
+    this.releasedAt = performance.now();
+    for (const client of this.holding) {
+      client.rate = 0;
+      if (client.paused && !client.destroyed) {
+        client.paused = false;
+        client._doRequest();
+      }
+    }
+    this.holding.clear();
+    this.onOpened?.();
+  }
+
+  stop() {
+    clearInterval(this.timer);
+  }
+}
+
+/**
  * One autocannon run. `request` is {setupRequest(req, context), onResponse(status, body, context)}
  * or a static {method, path, headers, body}. Latencies are recorded here from every response
  * (exact percentiles, no histogram and none of autocannon's coordinated-omission fill-in), and
  * per `context.kind` when the requests set one.
+ *
+ * `ramp` ({perStep, stepMs, maxSeconds, settleSeconds}): open the connections gradually, one
+ * request each, and start the load once all are open (see Ramp); req/s and latencies are then
+ * taken over `duration` seconds starting `settleSeconds` (default 1) after that, while errors and timeouts are counted over
+ * the whole run and also split: during the ramp (before that window), and on connections that
+ * never got an answer. `rawLatencies`: also return the measured latencies (to merge several load
+ * generators' percentiles exactly).
  */
-export async function load({ url, connections, duration, request, rate, timeout = 10, seed = 1 }) {
+export async function load({ url, connections, duration, request, rate, timeout = 10, seed = 1, ramp = null, rawLatencies = false }) {
   const latencies = [];
+  const connects = { times: [], pending: new Set(), failed: 0, closedByServer: 0 };
   const byKind = new Map();
   let ok = 0;
+  let outsideWindow = 0;
   const random = seededRandom(seed);
+  const split = { errorsDuringRamp: 0, timeoutsDuringRamp: 0, timeoutsBeforeFirstAnswer: 0, connectionErrors: 0, reconnectsAfterTimeout: 0 };
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const settleSeconds = ramp?.settleSeconds ?? 1;
+  let windowStart = ramp ? Infinity : 0;
+  let instance;
+  let stopTimer;
+  const opener = ramp
+    ? new Ramp(ramp, connects, () => {
+        // Every connection is open: measure from `settleSeconds` on, for `duration` seconds.
+        windowStart = performance.now() + settleSeconds * 1000;
+        stopTimer = setTimeout(() => instance.stop(), (settleSeconds + duration) * 1000);
+      })
+    : null;
+  const inWindow = () => performance.now() >= windowStart;
   const options = {
     url,
     connections,
-    duration,
+    // With a ramp, the run is stopped by the timer above; this is only the upper bound.
+    duration: ramp ? (ramp.maxSeconds ?? 30) + settleSeconds + duration + 5 : duration,
     timeout,
     pipelining: 1,
     requests: [request],
     setupClient(client) {
       keepContext(client);
       if (rate) paceConnection(client, (connections / rate) * 1000, random);
+      instrumentConnect(client, connects, opener);
+      client.answered = false;
+      client.on('timeout', () => {
+        split.reconnectsAfterTimeout += 1;
+        if (!client.answered) split.timeoutsBeforeFirstAnswer += 1;
+        if (!inWindow()) {
+          split.timeoutsDuringRamp += 1;
+          split.errorsDuringRamp += 1;
+        }
+      });
+      client.on('connError', () => {
+        split.connectionErrors += 1;
+        if (!inWindow()) split.errorsDuringRamp += 1;
+      });
     },
   };
   if (rate) options.overallRate = rate;
-  const startedAt = Date.now();
-  const instance = autocannon(options);
+  const lagBefore = timerLag.clamped;
+  const startedAt = performance.now();
+  instance = autocannon(options);
+  // After autocannon's synchronous construction of every client (seconds for 10,000 of them).
+  const builtAt = performance.now();
+  loopDelay.enable();
   instance.on('response', (client, statusCode, _bytes, responseTime) => {
+    if (!client.answered && opener) opener.firstAnswer();
+    client.answered = true;
+    if (!inWindow()) {
+      outsideWindow += 1;
+      return;
+    }
     latencies.push(responseTime);
     if (statusCode >= 200 && statusCode < 300) ok += 1;
     const kind = client.requestIterator?.context?.kind;
@@ -379,7 +588,11 @@ export async function load({ url, connections, duration, request, rate, timeout 
     }
   });
   const result = await instance;
-  const seconds = result.duration || (Date.now() - startedAt) / 1000;
+  loopDelay.disable();
+  clearTimeout(stopTimer);
+  opener?.stop();
+  const endedAt = performance.now();
+  const seconds = ramp ? Math.max(0.001, (endedAt - Math.min(windowStart, endedAt)) / 1000) : result.duration || (endedAt - startedAt) / 1000;
   return {
     seconds,
     responses: latencies.length,
@@ -393,5 +606,29 @@ export async function load({ url, connections, duration, request, rate, timeout 
     byKind: Object.fromEntries(
       [...byKind].map(([kind, entry]) => [kind, { ...latencySummary(entry.latencies), non2xx: entry.non2xx, appErrors: entry.appErrors }]),
     ),
+    // buildSeconds: autocannon's synchronous construction of every client, before the ramp starts;
+    // rampSeconds: from then until the last connection was opened (capped: it hit maxSeconds).
+    ...(ramp
+      ? {
+          ramp: {
+            ...ramp,
+            buildSeconds: Math.round(builtAt - startedAt) / 1000,
+            // From the ramp's start until the last connection was opened, and until the load started.
+            rampSeconds: opener.openedAt ? Math.round(opener.openedAt - opener.startedAt) / 1000 : null,
+            releasedAfterSeconds: opener.releasedAt ? Math.round(opener.releasedAt - opener.startedAt) / 1000 : null,
+            capped: opener.capped,
+            responsesBeforeWindow: outsideWindow,
+          },
+        }
+      : {}),
+    ...split,
+    // The load generator's own event-loop delay (ms): high values mean it, not the server, delayed answers.
+    loadgenLoopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e4) / 100, p99: Math.round(loopDelay.percentile(99) / 1e4) / 100, max: Math.round(loopDelay.max / 1e4) / 100 },
+    lateTimers: timerLag.clamped - lagBefore,
+    // TCP connects (first connections and reconnects after timeouts): time to 'connect', and how
+    // many took over 900 ms (a SYN the kernel dropped and the client sent again).
+    // Attempts that never connected: closed before connecting (a timeout), or still connecting at the end.
+    connects: { count: connects.times.length, ...latencySummary(connects.times), over900ms: connects.times.filter((ms) => ms > 900).length, neverConnected: connects.failed + connects.pending.size, closedByServer: connects.closedByServer },
+    ...(rawLatencies ? { latencies, connectTimes: connects.times } : {}),
   };
 }

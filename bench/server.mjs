@@ -37,7 +37,9 @@ async function handle(message) {
   switch (message.type) {
     case 'stats': {
       const { localHits, hits, misses, errors } = running.services.userCache.stats;
-      return { statements, cache: { localHits, hits, misses, errors }, cpu: process.cpuUsage(), memory: process.memoryUsage() };
+      // Open client connections: the scan waits for the previous level's to be gone.
+      const connections = await new Promise((resolve) => running.server.getConnections((error, count) => resolve(error ? null : count)));
+      return { statements, connections, cache: { localHits, hits, misses, errors }, cpu: process.cpuUsage(), memory: process.memoryUsage() };
     }
     case 'profile-start': {
       profiler = new Session();
