@@ -43,7 +43,7 @@ const INVALID_CREDENTIALS = 'Invalid username or password.';
 /** What checking the credentials found: a user to open a session for, or a failure to record. */
 type CredentialCheck =
   | { proven: false; userId: string | null }
-  | { proven: true; user: User; password: string; stampChecked: string };
+  | { proven: true; user: User; password: string; stampChecked: string; ipFailures: boolean };
 
 /** The seed's AuthService: credentials in, sessions and tokens out, and the check of every token. */
 export class AuthService {
@@ -95,7 +95,7 @@ export class AuthService {
           // Half a sign-in: no session, and lastLoginAt waits for the second factor.
           audit({ action: 'auth.mfa_challenged', entityType: 'user', entityId: current.id, userId: current.id, newValues: { methods } });
           if (rehashed) emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['password'] });
-          return { mfa: { userId: current.id, methods, account: throttledAccount(current) } };
+          return { mfa: { userId: current.id, methods } };
         }
         current.lastLoginAt = new Date();
         const opened = this.openSession(em, ctx, current, authenticationClaims(['pwd'], Date.now()));
@@ -103,14 +103,15 @@ export class AuthService {
         emit<SessionOpened>({ type: 'SessionOpened', sessionId: opened.sessionId, userId: current.id, method: 'password' });
         // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: rehashed ? ['lastLoginAt', 'password'] : ['lastLoginAt'] });
-        return { opened, account: throttledAccount(current) };
+        return { opened, account: throttledAccount(current), ipFailures: check.ipFailures };
       },
     });
     if (!outcome) throw new UnauthenticatedError(INVALID_CREDENTIALS);
     // With MFA on, the password alone does not clear the failures: wrong codes count toward the same
     // lock-out, and a known password must not reset it between batches of guessed codes.
     if (outcome.mfa) return this.secondFactor.challenge(outcome.mfa.userId, outcome.mfa.methods, Date.now());
-    await this.throttle.recordSuccess(outcome.account, ctx.ipAddress);
+    // Nothing to clear when this IP had no failures on the account (see LoginThrottle.admit).
+    if (outcome.ipFailures) await this.throttle.recordSuccess(outcome.account, ctx.ipAddress);
     return outcome.opened;
   }
 
@@ -262,7 +263,7 @@ export class AuthService {
     const user = await ctx.em.getRepository(User).findByLogin(login);
     // Failures count against the account (its current credential) however it was named; unknown names by the name.
     const account = user ? throttledAccount(user) : `name:${login}`;
-    const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
+    const { retryAfter, ipFailures } = await this.throttle.admit(account, ctx.ipAddress);
     if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
 
     // The stamp as it was when the password was checked: the session may only be opened under it.
@@ -272,7 +273,7 @@ export class AuthService {
       await this.throttle.recordFailure(account, ctx.ipAddress);
       return { proven: false, userId: user?.id ?? null };
     }
-    return { proven: true, user, password, stampChecked: stampChecked as string };
+    return { proven: true, user, password, stampChecked: stampChecked as string, ipFailures };
   }
 
   private assertMaySignIn(user: User): void {
