@@ -4,6 +4,7 @@ import type { AuditAction } from './audit-action';
 import { AuditLog } from './audit-log.entity';
 import type { AuditRecorded } from './audit.events';
 import type { AuditPort } from '../platform/commands/command.pipeline';
+import type { StatementBatch } from '../platform/commands/statement.batch';
 
 export type { AuditAction };
 
@@ -25,6 +26,10 @@ function withoutSecrets(values: Record<string, unknown> | null | undefined): Rec
   return Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELDS.test(key)));
 }
 
+function jsonOrNull(values: Record<string, unknown> | null): string | null {
+  return values === null ? null : JSON.stringify(values);
+}
+
 /** Only the fields whose value differs, as the old and the new side of the change. */
 export function diffFields<T extends object>(before: T, after: T, fields: (keyof T)[]): { oldValues: Record<string, unknown>; newValues: Record<string, unknown> } {
   const oldValues: Record<string, unknown> = {};
@@ -42,8 +47,9 @@ export function diffFields<T extends object>(before: T, after: T, fields: (keyof
 }
 
 /**
- * The seed's AuditService. Entries are staged on the caller's EntityManager, so they commit in the
- * same transaction as the change they describe, and vanish with it if it rolls back.
+ * The seed's AuditService. Entries are staged on the write's batch (one insert for all of them, sent
+ * with the event outbox rows as one statement), so they commit in the same transaction as the change
+ * they describe, and vanish with it if it rolls back.
  */
 export class AuditService implements AuditPort<Pick<RequestContext, 'actor' | 'ipAddress'>, AuditEntry, AuditLog> {
   record(em: EntityManager, ctx: Pick<RequestContext, 'actor' | 'ipAddress'>, entry: AuditEntry): AuditLog {
@@ -55,9 +61,17 @@ export class AuditService implements AuditPort<Pick<RequestContext, 'actor' | 'i
       oldValues: withoutSecrets(entry.oldValues),
       newValues: withoutSecrets(entry.newValues),
       ipAddress: ctx.ipAddress,
-    });
-    em.persist(log);
+    }, { persist: false });
     return log;
+  }
+
+  /** One insert for every row of the write, staged on its batch (not the ORM's unit of work). */
+  write(rows: readonly AuditLog[], batch: StatementBatch): void {
+    batch.add(
+      `insert into "audit_logs" ("id", "user_id", "action", "entity_type", "entity_id", "old_values", "new_values", "ip_address", "created_at") values ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      rows.flatMap((row) => [row.id, row.userId, row.action, row.entityType, row.entityId, jsonOrNull(row.oldValues), jsonOrNull(row.newValues), row.ipAddress, row.createdAt]),
+      rows,
+    );
   }
 
   /** Told to subscribers once the rows' transaction has committed. */

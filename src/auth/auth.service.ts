@@ -1,4 +1,3 @@
-import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Actor, RequestContext } from '../context/request-context';
 import { Session } from './sessions/session.entity';
 import { User } from '../users/user.entity';
@@ -12,7 +11,8 @@ import { hashToken } from './tokens/token.hasher';
 import type { Authentication, TokenService } from './tokens/token.service';
 import { authenticationClaims } from '../mfa/step-up.policy';
 import { validateInput } from '../platform/validation/validate-input';
-import type { AuditedCommands } from '../audit/audited-command.pipeline';
+import type { AuditedCommands, AuditedUnitOfWork } from '../audit/audited-command.pipeline';
+import { stageSessionInsert } from './sessions/session.rows';
 import type { SessionCache } from './sessions/session.cache';
 import type { UserReadCache } from '../users/cache/user.cache';
 import type { UserChanged } from '../users/user.events';
@@ -43,7 +43,7 @@ const INVALID_CREDENTIALS = 'Invalid username or password.';
 /** What checking the credentials found: a user to open a session for, or a failure to record. */
 type CredentialCheck =
   | { proven: false; userId: string | null }
-  | { proven: true; user: User; password: string; stampChecked: string };
+  | { proven: true; user: User; password: string; stampChecked: string; ipFailures: boolean };
 
 /** The seed's AuthService: credentials in, sessions and tokens out, and the check of every token. */
 export class AuthService {
@@ -77,40 +77,41 @@ export class AuthService {
         // Read before the user's row is locked, so the lock is held no longer than without MFA.
         methods: check.proven ? await this.secondFactor.methodsFor(ctx.em, check.user.id) : [],
       }),
-      work: async ({ em, audit, emit }, { check, rehashed, methods }) => {
+      work: async ({ em, audit, emit, batch }, { check, rehashed, methods }) => {
         if (!check.proven) {
           // Committed, and only then is the login refused: the failure stays on the record.
           audit({ action: 'auth.login_failed', entityType: 'user', entityId: check.userId, userId: check.userId });
           return null;
         }
-        // The row as it is now, locked until the session is in: a password change, a deactivation or
-        // an admin reset that committed while the password was being verified renewed the stamp, and
-        // this login fails. Committed first, this login's session is ended by that change instead.
-        const current = await em.getRepository(User).findOne({ id: check.user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        // With MFA on, half a sign-in: no session, and lastLoginAt waits for the second factor.
+        const signsIn = methods.length === 0;
+        // The row as it is now, locked until the session is in, and lastLoginAt (and a rehash) written
+        // by the same statement: a password change, a deactivation or an admin reset that committed
+        // while the password was being verified renewed the stamp, and this login fails, its writes
+        // rolled back. Committed first, this login's session is ended by that change instead.
+        const current = await em.getRepository(User).lockForSignIn(check.user.id, { lastLoginAt: signsIn ? new Date() : null, passwordHash: rehashed });
         if (!current || !current.isActive || current.deletedAt !== null || current.securityStamp !== check.stampChecked) throw new UnauthenticatedError(INVALID_CREDENTIALS);
         // Only after the password was proven: the refusal tells nobody else that the account exists.
         this.assertMaySignIn(current);
-        if (rehashed) current.passwordHash = rehashed;
-        if (methods.length > 0) {
-          // Half a sign-in: no session, and lastLoginAt waits for the second factor.
+        if (!signsIn) {
           audit({ action: 'auth.mfa_challenged', entityType: 'user', entityId: current.id, userId: current.id, newValues: { methods } });
           if (rehashed) emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['password'] });
-          return { mfa: { userId: current.id, methods, account: throttledAccount(current) } };
+          return { mfa: { userId: current.id, methods } };
         }
-        current.lastLoginAt = new Date();
-        const opened = this.openSession(em, ctx, current, authenticationClaims(['pwd'], Date.now()));
+        const opened = this.openSession({ em, batch }, ctx, current, authenticationClaims(['pwd'], Date.now()));
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id });
         emit<SessionOpened>({ type: 'SessionOpened', sessionId: opened.sessionId, userId: current.id, method: 'password' });
         // lastLoginAt (and a rehash) changed the user: cached views must not keep the old one.
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: rehashed ? ['lastLoginAt', 'password'] : ['lastLoginAt'] });
-        return { opened, account: throttledAccount(current) };
+        return { opened, account: throttledAccount(current), ipFailures: check.ipFailures };
       },
     });
     if (!outcome) throw new UnauthenticatedError(INVALID_CREDENTIALS);
     // With MFA on, the password alone does not clear the failures: wrong codes count toward the same
     // lock-out, and a known password must not reset it between batches of guessed codes.
     if (outcome.mfa) return this.secondFactor.challenge(outcome.mfa.userId, outcome.mfa.methods, Date.now());
-    await this.throttle.recordSuccess(outcome.account, ctx.ipAddress);
+    // Nothing to clear when this IP had no failures on the account (see LoginThrottle.admit).
+    if (outcome.ipFailures) await this.throttle.recordSuccess(outcome.account, ctx.ipAddress);
     return outcome.opened;
   }
 
@@ -213,20 +214,28 @@ export class AuthService {
     return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt, amr: claims.amr, authTime: claims.auth_time, ...(mustEnrolMfa ? { mustEnrolMfa } : {}) };
   }
 
-  /** Starts a session for a user whose credentials (and second factor, if any) were just proven. */
-  openSession(em: EntityManager, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User, authentication: Authentication): TokenPair {
-    const session = em.create(Session, {
-      user,
-      tokenHash: '',
-      securityStamp: user.securityStamp,
-      ipAddress: ctx.ipAddress.slice(0, 45),
-      userAgent: ctx.userAgent.slice(0, 512),
-      expiresAt: new Date(),
-    });
+  /**
+   * Starts a session for a user whose credentials (and second factor, if any) were just proven. Its
+   * row is staged on the write's batch (one statement with the audit and outbox rows), so only the
+   * refresh token's hash is ever stored.
+   */
+  openSession(uow: Pick<AuditedUnitOfWork, 'em' | 'batch'>, ctx: Pick<RequestContext, 'ipAddress' | 'userAgent'>, user: User, authentication: Authentication): TokenPair {
+    const session = uow.em.create(
+      Session,
+      {
+        user,
+        tokenHash: '',
+        securityStamp: user.securityStamp,
+        ipAddress: ctx.ipAddress.slice(0, 45),
+        userAgent: ctx.userAgent.slice(0, 512),
+        expiresAt: new Date(),
+      },
+      { persist: false },
+    );
     const refresh = this.tokens.issueRefresh(user.id, session.id, authentication);
     session.tokenHash = hashToken(refresh.token);
     session.expiresAt = refresh.expiresAt;
-    em.persist(session);
+    stageSessionInsert(uow.batch, session);
     const access = this.tokens.issueAccess(user, session.id, authentication);
     return { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: this.tokens.accessTokenTtlSeconds, user, sessionId: session.id };
   }
@@ -242,13 +251,13 @@ export class AuthService {
       validate: () => undefined,
       // The proof was checked by the caller; what is left to authorize is the account's state, under lock below.
       authorize: () => undefined,
-      work: async ({ em, audit, emit }) => {
-        const current = await em.getRepository(User).findOne({ id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      work: async ({ em, audit, emit, batch }) => {
+        // Locked and lastLoginAt written by one statement; refused, the write rolls back.
+        const current = await em.getRepository(User).lockForSignIn(userId, { lastLoginAt: new Date(), passwordHash: null });
         if (!current || !current.isActive || current.deletedAt !== null) throw new UnauthenticatedError('The account is not active.');
         this.assertMaySignIn(current);
-        current.lastLoginAt = new Date();
         // A passkey sign-in required user verification, so the one proof stands for both factors.
-        const opened = this.openSession(em, ctx, current, authenticationClaims(['hwk'], Date.now()));
+        const opened = this.openSession({ em, batch }, ctx, current, authenticationClaims(['hwk'], Date.now()));
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: current.id, newValues: { method } });
         emit<SessionOpened>({ type: 'SessionOpened', sessionId: opened.sessionId, userId: current.id, method });
         emit<UserChanged>({ type: 'UserChanged', userId: current.id, fields: ['lastLoginAt'] });
@@ -262,7 +271,7 @@ export class AuthService {
     const user = await ctx.em.getRepository(User).findByLogin(login);
     // Failures count against the account (its current credential) however it was named; unknown names by the name.
     const account = user ? throttledAccount(user) : `name:${login}`;
-    const retryAfter = await this.throttle.retryAfter(account, ctx.ipAddress);
+    const { retryAfter, ipFailures } = await this.throttle.admit(account, ctx.ipAddress);
     if (retryAfter > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', retryAfter);
 
     // The stamp as it was when the password was checked: the session may only be opened under it.
@@ -272,7 +281,7 @@ export class AuthService {
       await this.throttle.recordFailure(account, ctx.ipAddress);
       return { proven: false, userId: user?.id ?? null };
     }
-    return { proven: true, user, password, stampChecked: stampChecked as string };
+    return { proven: true, user, password, stampChecked: stampChecked as string, ipFailures };
   }
 
   private assertMaySignIn(user: User): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogueEvent } from './catalogue-event.mapper';
+import type { StatementBatch } from '../platform/commands/statement.batch';
 
 /** The type of the outbox rows that only feed the Redis stream `audit` (one per audit row; never a webhook). */
 export const AUDIT_RECORDED = 'audit.recorded';
@@ -58,6 +59,56 @@ export async function appendToOutbox(
   });
   await insertOutboxRows(em, [...extra, ...rows]);
   return rows;
+}
+
+/**
+ * As appendToOutbox, staged on the write's batch instead of sent: the sequence counters and the rows
+ * in one round trip with the write's other inserts. Each subject's counter is bumped by one member
+ * (subjects in a fixed order, as above) and the rows take their numbers from what it returns.
+ */
+export function stageOutbox(
+  batch: StatementBatch,
+  events: readonly CatalogueEvent[],
+  origin: { actorId: string | null; occurredAt?: Date; fanOut?: boolean },
+  extra: readonly OutboxRow[] = [],
+): void {
+  const occurredAt = origin.occurredAt ?? new Date();
+  const counts = new Map<string, number>();
+  for (const event of events) if (event.subject) counts.set(event.subject, (counts.get(event.subject) ?? 0) + 1);
+  const subjects = [...counts.keys()].sort();
+  const counters =
+    subjects.length === 0
+      ? null
+      : batch.add(
+          `insert into "event_sequences" ("subject", "last_sequence") values ${subjects.map(() => '(?, ?)').join(', ')}
+           on conflict ("subject") do update set "last_sequence" = "event_sequences"."last_sequence" + excluded."last_sequence"
+           returning "subject", "last_sequence"`,
+          subjects.flatMap((subject) => [subject, counts.get(subject)]),
+        );
+  const seen = new Map<string, number>();
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const row of extra) {
+    values.push('(?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    params.push(row.id, row.type, row.subject, row.sequence, row.actor, row.occurredAt, JSON.stringify(row.data), row.fanOut, row.stream);
+  }
+  for (const event of events) {
+    if (event.subject) {
+      // The k-th of n events of a subject: last_sequence - (n - 1 - k), so they run on without gaps.
+      const k = seen.get(event.subject) ?? 0;
+      seen.set(event.subject, k + 1);
+      values.push(`(?, ?, ?, (select "last_sequence" from "${counters}" where "subject" = ?) - ?, ?, ?, ?, ?, ?)`);
+      params.push(randomUUID(), event.type, event.subject, event.subject, (counts.get(event.subject) as number) - 1 - k, origin.actorId, occurredAt, JSON.stringify(event.data), origin.fanOut ?? true, false);
+    } else {
+      values.push('(?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      params.push(randomUUID(), event.type, null, null, origin.actorId, occurredAt, JSON.stringify(event.data), origin.fanOut ?? true, false);
+    }
+  }
+  if (values.length === 0) return;
+  batch.add(
+    `insert into "event_outbox" ("id", "type", "subject", "sequence", "actor", "occurred_at", "data", "fanout_pending", "stream_pending") values ${values.join(', ')}`,
+    params,
+  );
 }
 
 async function insertOutboxRows(em: EntityManager, rows: readonly OutboxRow[]): Promise<void> {

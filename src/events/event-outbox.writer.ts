@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../platform/commands/domain-event';
 import type { WriteOrigin } from '../platform/commands/event.bus';
+import type { StatementBatch } from '../platform/commands/statement.batch';
 import type { AuditRecorded } from '../audit/audit.events';
 import { User } from '../users/user.entity';
 import { type CatalogueEvent, catalogueEventsOf } from './catalogue-event.mapper';
-import { appendToOutbox, AUDIT_RECORDED, type OutboxRow } from './event-outbox.repository';
+import { AUDIT_RECORDED, type OutboxRow, stageOutbox } from './event-outbox.repository';
 
 export interface EventOutboxSettings {
   /** A Redis stream is configured: each audit row gets an outbox row for it (else there is nowhere to publish them). */
@@ -20,13 +21,15 @@ export interface EventOutboxSettings {
 export class EventOutboxWriter {
   constructor(private readonly settings: EventOutboxSettings) {}
 
-  readonly handle = async (em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin): Promise<void> => {
+  readonly handle = async (em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin, batch: StatementBatch): Promise<void> => {
     const told = events.flatMap(catalogueEventsOf);
     const audited = this.settings.auditStream ? events.filter((event): event is AuditRecorded => event.type === 'AuditRecorded').flatMap((event) => event.entries) : [];
     if (told.length === 0 && audited.length === 0) return;
-    // The write's own rows first: their locks are taken before the sequence counter's, which every
-    // write about this user takes last, so no two writes wait on each other in opposite orders.
-    await em.flush();
+    // The rows are staged on the write's batch, which the pipeline sends after the write's own rows:
+    // their locks are taken before the sequence counter's, which every write about this user takes
+    // last, so no two writes wait on each other in opposite orders.
+    // user.created reads the new user back: it must have been written first.
+    if (told.some((event) => event.type === 'user.created')) await em.flush();
     const filled = await Promise.all(told.map((event) => this.filled(em, event)));
     const auditRows: OutboxRow[] = audited.map((entry) => ({
       // The audit row's id is the stream entry's id: the dedupe key consumers already read.
@@ -49,7 +52,7 @@ export class EventOutboxWriter {
       fanOut: false,
       stream: true,
     }));
-    await appendToOutbox(em, filled, origin, auditRows);
+    stageOutbox(batch, filled, origin, auditRows);
   };
 
   /** user.created tells the new account as it was created (never its password hash). */

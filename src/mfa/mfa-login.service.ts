@@ -1,4 +1,4 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context/request-context';
 import type { AuditedCommands } from '../audit/audited-command.pipeline';
 import type { AuthService, TokenPair } from '../auth/auth.service';
@@ -88,13 +88,13 @@ export class MfaLoginService implements SecondFactorPort {
       validate: () => undefined,
       // The mfaToken and the code just proven are the credentials.
       authorize: () => undefined,
-      work: async ({ em, audit, emit }) => {
-        const user = await em.getRepository(User).findOne({ id: challenge.userId, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-        if (!user || !user.isActive) throw new UnauthenticatedError(EXPIRED);
-        user.lastLoginAt = new Date(this.now());
+      work: async ({ em, audit, emit, batch }) => {
+        // Locked and lastLoginAt written by one statement; refused, the write rolls back.
+        const user = await em.getRepository(User).lockForSignIn(challenge.userId, { lastLoginAt: new Date(this.now()), passwordHash: null });
+        if (!user || !user.isActive || user.deletedAt !== null) throw new UnauthenticatedError(EXPIRED);
         const amr = [...challenge.amr, AMR_BY_METHOD[proof]];
         // auth_time is the second factor's: the sign-in is complete only now.
-        const opened = this.auth.openSession(em, ctx, user, authenticationClaims(amr, this.now()));
+        const opened = this.auth.openSession({ em, batch }, ctx, user, authenticationClaims(amr, this.now()));
         if (proof === 'recovery_code') audit({ action: 'mfa.recovery_code_used', entityType: 'user', entityId: user.id, userId: user.id });
         audit({ action: 'auth.login', entityType: 'session', entityId: opened.sessionId, userId: user.id, newValues: { amr: [...new Set(amr)] } });
         emit<SessionOpened>({ type: 'SessionOpened', sessionId: opened.sessionId, userId: user.id, method: 'mfa' });

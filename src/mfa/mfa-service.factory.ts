@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SecretBox } from '../platform/crypto/secret.box';
+import { findMfaStatus } from './mfa-methods.query';
 import { MfaService } from './mfa.service';
 import { OrmPasskeyCredentialStore } from './passkeys/orm-passkey-credential.store';
 import { OrmRecoveryCodeStore } from './recovery/orm-recovery-code.store';
@@ -22,7 +23,12 @@ export class MfaServiceFactory {
   ) {}
 
   on(em: EntityManager): MfaService {
-    const stores = { totp: new OrmTotpAuthenticatorStore(em), recoveryCodes: new OrmRecoveryCodeStore(em), passkeys: new OrmPasskeyCredentialStore(em) };
+    const stores = {
+      totp: new OrmTotpAuthenticatorStore(em),
+      recoveryCodes: new OrmRecoveryCodeStore(em),
+      passkeys: new OrmPasskeyCredentialStore(em),
+      status: (userId: string) => findMfaStatus(em, userId),
+    };
     const totp = new TotpFactor({ issuer: this.issuer, replayGuard: new OrmTotpReplayGuard(em), now: this.now });
     return new MfaService(stores, totp, this.recovery, this.box, () => new Date(this.now()));
   }

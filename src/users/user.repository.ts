@@ -101,6 +101,28 @@ export class UserRepository extends EntityRepository<User> {
     return held ?? (em.map(this.getEntityName(), row) as User);
   }
 
+  /**
+   * A sign-in's row lock and its writes as one statement, inside the caller's transaction: the row as
+   * it is now (after whatever committed while the password was being verified), locked until the
+   * commit, with lastLoginAt and a rehashed password applied when given (updatedAt and version move
+   * as with any update of the row). The caller checks the row and throws, rolling the writes back,
+   * when it may not sign in. Nothing to write: a plain `for update`. Mapped onto the transaction's
+   * EntityManager as a refreshed findOne would, so its flush has nothing left to write.
+   */
+  async lockForSignIn(id: string, changes: { lastLoginAt: Date | null; passwordHash: string | null }): Promise<User | null> {
+    const em = this.getEntityManager();
+    const writes = changes.lastLoginAt !== null || changes.passwordHash !== null;
+    const row = (await em.execute(
+      writes
+        ? `update "users" set "last_login_at" = coalesce(?::timestamptz, "last_login_at"), "password_hash" = coalesce(?, "password_hash"), "updated_at" = ?, "version" = "version" + 1
+           where "id" = ? returning *`
+        : `select * from "users" where "id" = ? for update`,
+      writes ? [changes.lastLoginAt, changes.passwordHash, new Date(), id] : [id],
+      'get',
+    )) as ({ id: string } & Record<string, unknown>) | undefined;
+    return row ? (em.map(this.getEntityName(), row) as User) : null;
+  }
+
   async existsAdmin(): Promise<boolean> {
     return (await this.count({ role: 'admin' as UserRole, deletedAt: null })) > 0;
   }

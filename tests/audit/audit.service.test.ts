@@ -1,5 +1,6 @@
 import { AuditService, diffFields } from '../../src/audit/audit.service';
 import { UserRole } from '../../src/users/user-role';
+import { StatementBatch } from '../../src/platform/commands/statement.batch';
 import type { Actor } from '../../src/context/request-context';
 
 const ACTOR: Actor = { id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', username: 'admin', role: UserRole.ADMIN, sessionId: 's', tokenId: 't', tokenExpiresAt: new Date(0) };
@@ -12,10 +13,15 @@ function stagingEm() {
 }
 
 describe('AuditService.record (no database)', () => {
-  it("stages the entry on the caller's transaction, naming the actor and the client address", () => {
+  it("stages the entry on the write's batch (not the ORM), naming the actor and the client address", () => {
     const { em, staged } = stagingEm();
-    const row = new AuditService().record(em, { actor: ACTOR, ipAddress: '203.0.113.7' }, { action: 'user.updated', entityType: 'user', entityId: 'u1', newValues: { lastName: 'New' } });
-    expect(staged).toEqual([row]);
+    const audit = new AuditService();
+    const row = audit.record(em, { actor: ACTOR, ipAddress: '203.0.113.7' }, { action: 'user.updated', entityType: 'user', entityId: 'u1', newValues: { lastName: 'New' } });
+    const batch = new StatementBatch();
+    audit.write([row], batch);
+    expect(staged).toEqual([]);
+    expect(batch.rows()).toEqual([row]);
+    expect(batch.size).toBe(1);
     expect(row).toMatchObject({ userId: ACTOR.id, action: 'user.updated', entityId: 'u1', oldValues: null, newValues: { lastName: 'New' }, ipAddress: '203.0.113.7' });
   });
 

@@ -90,6 +90,12 @@ function setUpSignIn(options: { stampChangedMeanwhile?: boolean } = {}) {
     findByLogin: async (login: string) => ([alice.username, alice.email].includes(login.toLowerCase()) ? alice : null),
     // Under the lock: a change that committed while the password was checked renewed the stamp.
     findOne: async () => (options.stampChangedMeanwhile ? { ...alice, securityStamp: 'stamp-2' } : alice),
+    // The row locked and, for a sign-in, its lastLoginAt written, as the one UPDATE would.
+    lockForSignIn: async (_id: string, changes: { lastLoginAt: Date | null }) => {
+      const row = await users.findOne();
+      if (changes.lastLoginAt) row.lastLoginAt = changes.lastLoginAt;
+      return row;
+    },
   };
   const live = new Map<string, Session>();
   const ended: string[] = [];

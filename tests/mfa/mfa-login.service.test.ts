@@ -17,7 +17,18 @@ const USER_ID = '11111111-1111-4111-8111-111111111111';
 async function setUp() {
   const kit = mfaKit();
   const user = { id: USER_ID, isActive: true, deletedAt: null, securityStamp: 'stamp-1', lastLoginAt: null as Date | null };
-  const uow = fakeUnitOfWork(new Map<Function, object>([[User, { findOne: async () => user }]]));
+  const uow = fakeUnitOfWork(
+    new Map<Function, object>([
+      [
+        User,
+        {
+          findOne: async () => user,
+          // The row locked and, for a sign-in, its lastLoginAt written, as the one UPDATE would.
+          lockForSignIn: async (_id: string, changes: { lastLoginAt: Date | null }) => (changes.lastLoginAt && (user.lastLoginAt = changes.lastLoginAt), user),
+        },
+      ],
+    ]),
+  );
   const throttle = new LoginThrottle(new MemoryLoginAttemptStore(), { maxFailuresPerIp: 7, maxFailuresPerAccount: 100, windowSeconds: 60 }, new RedisFailureReporter(createLogger('silent')));
   const opened: unknown[] = [];
   const auth = {

@@ -60,7 +60,14 @@ export function fakeUnitOfWork(
   ]) {
     bus.subscribe(type, 'recorder', (event) => void events.push(event));
   }
-  const commands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(new AuditService(), bus, transactions, (ctx) => ({ actorId: ctx.actor?.id ?? null }));
+  const commands = new CommandPipeline<CommandContext, AuditEntry, AuditLog>(
+    new AuditService(),
+    bus,
+    transactions,
+    (ctx) => ({ actorId: ctx.actor?.id ?? null }),
+    // What a write staged for its one statement (audit rows, a session) commits as the rows themselves.
+    async (tx, batch) => void batch.rows().forEach((row) => tx.persist(row)),
+  );
   const context = (actor: RequestContext['actor']): RequestContext => ({ actor, em: em as never, ipAddress: '203.0.113.7', userAgent: 'unit', requestId: 'r1', loaders: {} as never, logFields: {} });
   /** The audit rows that committed, as their action and entity. */
   const audits = () => committed.filter((row) => 'action' in row).map((row) => ({ action: row.action, entityId: row.entityId, userId: row.userId }));

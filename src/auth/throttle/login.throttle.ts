@@ -46,7 +46,17 @@ export class LoginThrottle {
 
   /** Seconds the caller must wait before trying, or 0 when it may try now. */
   async retryAfter(account: string, ip: string): Promise<number> {
-    return this.failures.attempt('login-throttle', () => this.check(account, ip), 0);
+    return (await this.admit(account, ip)).retryAfter;
+  }
+
+  /**
+   * As retryAfter, and whether this IP had failures on the account to clear after a success: when it
+   * had none, the success has nothing to clear (recordSuccess is skipped, one Redis round trip per
+   * sign-in). A failure from the same IP racing the sign-in then stays counted until its window ends,
+   * which is stricter, never looser. While Redis is unreachable it fails open and asks for the clear.
+   */
+  async admit(account: string, ip: string): Promise<{ retryAfter: number; ipFailures: boolean }> {
+    return this.failures.attempt('login-throttle', () => this.check(account, ip), { retryAfter: 0, ipFailures: true });
   }
 
   async recordFailure(account: string, ip: string): Promise<void> {
@@ -57,14 +67,15 @@ export class LoginThrottle {
     await this.failures.attempt('login-throttle', () => this.store.clearIp(account.toLowerCase(), ip), null);
   }
 
-  private async check(account: string, ip: string): Promise<number> {
+  private async check(account: string, ip: string): Promise<{ retryAfter: number; ipFailures: boolean }> {
     const normalised = account.toLowerCase();
     const failures = await this.store.failures(normalised, ip);
-    if (failures.fromIp >= this.settings.maxFailuresPerIp) return wholeSecondsUp(failures.fromIpTtlMs);
+    const ipFailures = failures.fromIp > 0;
+    if (failures.fromIp >= this.settings.maxFailuresPerIp) return { retryAfter: wholeSecondsUp(failures.fromIpTtlMs), ipFailures };
     if (failures.fromAnywhere >= this.settings.maxFailuresPerAccount) {
       const waitMs = await this.store.claimSlowdown(normalised, SLOWDOWN_SECONDS);
-      if (waitMs > 0) return wholeSecondsUp(waitMs);
+      if (waitMs > 0) return { retryAfter: wholeSecondsUp(waitMs), ipFailures };
     }
-    return 0;
+    return { retryAfter: 0, ipFailures };
   }
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { translateOrmError } from '../errors/orm-error.translator';
 import type { DomainEvent } from './domain-event';
 import type { EventBus, WriteOrigin } from './event.bus';
+import { StatementBatch } from './statement.batch';
 
 /** What a command's work has in hand inside its transaction. */
 export interface UnitOfWork<Entry> {
@@ -11,6 +12,11 @@ export interface UnitOfWork<Entry> {
   audit(entry: Entry): void;
   /** Records a domain event; subscribers hear of it only once the transaction has committed. */
   emit<E extends DomainEvent>(event: E): void;
+  /**
+   * Inserts staged for the end of the work: sent with the audit rows and the event outbox rows as
+   * one statement, after the ORM's changes and before the commit (a login's session).
+   */
+  readonly batch: StatementBatch;
 }
 
 /**
@@ -30,8 +36,15 @@ export interface Command<Entry, V, A, P, R> {
 /** Stages an audit entry on the transaction and says what to tell subscribers once it committed. */
 export interface AuditPort<Ctx, Entry, Row> {
   record(em: EntityManager, ctx: Ctx, entry: Entry): Row;
+  /** Stages the rows `record` made on the write's batch; without it, `record` writes them itself. */
+  write?(rows: readonly Row[], batch: StatementBatch): void;
   committed(rows: readonly Row[]): DomainEvent;
 }
+
+/** Sends a write's staged statements on its transaction: one round trip (test doubles persist the rows instead). */
+export type BatchSender = (em: EntityManager, batch: StatementBatch) => Promise<void>;
+
+export const sqlBatches: BatchSender = (em, batch) => batch.execute(em);
 
 /** Runs `work` in a transaction on `em`: commits when it resolves, rolls back when it throws. */
 export type TransactionRunner = <T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>) => Promise<T>;
@@ -56,6 +69,7 @@ export class CommandPipeline<Ctx extends { em: EntityManager }, Entry, Row = unk
     private readonly events: EventBus,
     private readonly transactions: TransactionRunner = ormTransactions,
     private readonly originOf: OriginOf<Ctx> = unknownOrigin,
+    private readonly sendBatch: BatchSender = sqlBatches,
   ) {}
 
   async run<V, A, R, P = A>(ctx: Ctx, command: Command<Entry, V, A, P, R>): Promise<R> {
@@ -67,15 +81,24 @@ export class CommandPipeline<Ctx extends { em: EntityManager }, Entry, Row = unk
       committed = await this.transactions(ctx.em, async (em) => {
         const rows: Row[] = [];
         const events: DomainEvent[] = [];
+        const batch = new StatementBatch();
         const uow: UnitOfWork<Entry> = {
           em,
           audit: (entry) => void rows.push(this.audit.record(em, ctx, entry)),
           emit: (event: DomainEvent) => void events.push(event),
+          batch,
         };
         const result = await command.work(uow, prepared);
+        if (rows.length > 0) this.audit.write?.(rows, batch);
         // The audit rows are the first thing that happened to subscribers (the stream, stickiness).
         const all = rows.length > 0 ? [this.audit.committed(rows), ...events] : events;
-        await this.events.beforeCommit(em, all, this.originOf(ctx));
+        await this.events.beforeCommit(em, all, this.originOf(ctx), batch);
+        if (batch.size > 0) {
+          // The write's own changes first: their locks are taken before the ones the batch takes
+          // (the event sequence counter), which every write about a user takes last.
+          await em.flush();
+          await this.sendBatch(em, batch);
+        }
         return { result, events: all };
       });
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from './domain-event';
+import { StatementBatch } from './statement.batch';
 
 /** Told of each event of a committed write; may not undo it, so it degrades and reports instead. */
 export type AfterCommitHandler<E extends DomainEvent> = (event: E) => Promise<void> | void;
@@ -14,7 +15,7 @@ export interface WriteOrigin {
  * what it persists on `em` commits or rolls back with the write (the mail outbox, the event outbox).
  * Unlike an after-commit subscriber, its failure fails the write.
  */
-export type InTransactionHandler = (em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin) => Promise<void> | void;
+export type InTransactionHandler = (em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin, batch: StatementBatch) => Promise<void> | void;
 
 /** How a subscriber's failure after the commit is made visible (a log line and a counter). */
 export type SubscriberFailureReporter = (subscriber: string, event: DomainEvent, error: unknown) => void;
@@ -52,8 +53,11 @@ export class EventBus {
   }
 
   /** Called by the pipeline inside the transaction; a failure propagates and rolls the write back. */
-  async beforeCommit(em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin = { actorId: null }): Promise<void> {
-    for (const { handler } of this.inTransaction) await handler(em, events, origin);
+  async beforeCommit(em: EntityManager, events: readonly DomainEvent[], origin: WriteOrigin = { actorId: null }, batch?: StatementBatch): Promise<void> {
+    // Without the pipeline's batch (a caller outside it), what a handler stages is sent at once.
+    const staged = batch ?? new StatementBatch();
+    for (const { handler } of this.inTransaction) await handler(em, events, origin, staged);
+    if (!batch && staged.size > 0) await staged.execute(em);
   }
 
   /** Called by the pipeline after the commit; never throws. */

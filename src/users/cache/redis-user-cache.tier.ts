@@ -88,12 +88,18 @@ export class RedisUserCacheTier implements UserCacheTier {
     const epoch = this.epoch.tag();
     // Untrusted: the entry cannot be deleted now, which the caller reports as lost (the epoch moves).
     if (epoch === null) throw new Error('the Redis caches are not trusted right now');
-    const cleared = await Promise.allSettled([
+    const clearing = [
       // One slot (the id's hash tag): the entry goes and the generation moves together.
       this.redis.multi().del(userKey(userId, epoch)).incr(userGenerationKey(userId)).expire(userGenerationKey(userId), GENERATION_TTL_SECONDS).exec().then(failedCommand),
       this.redis.incr(LIST_VERSION_KEY),
-    ]);
-    const published = await Promise.allSettled([this.channel.publish(userId)]);
+    ];
+    // The other instances are told only once the entry is gone. On one Redis server the commands of
+    // one connection run in the order sent, so the PUBLISH goes in the same round trip (every login
+    // changes lastLoginAt: one round trip less each); a cluster spreads them over nodes, so it waits.
+    // (Settled at once: a rejection must have its handler before the clear is awaited.)
+    const publishing = this.redis.isCluster ? null : Promise.allSettled([this.channel.publish(userId)]);
+    const cleared = await Promise.allSettled(clearing);
+    const published = await (publishing ?? Promise.allSettled([this.channel.publish(userId)]));
     const failed = [...cleared, ...published].find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
   }

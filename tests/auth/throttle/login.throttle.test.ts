@@ -95,4 +95,25 @@ describe('throttledAccount', () => {
     expect(await throttle.retryAfter(before, '10.0.0.1')).toBeGreaterThan(0);
     expect(await throttle.retryAfter(after, '10.0.0.1')).toBe(0);
   });
+
+  it('admit says whether the IP has failures on the account to clear after a success (none: the success skips the clear)', async () => {
+    const { throttle } = subject();
+    expect(await throttle.admit('erin', '10.0.0.1')).toEqual({ retryAfter: 0, ipFailures: false });
+    await throttle.recordFailure('erin', '10.0.0.1');
+    expect(await throttle.admit('erin', '10.0.0.1')).toEqual({ retryAfter: 0, ipFailures: true });
+    // Another IP's failures are not this IP's to clear.
+    expect(await throttle.admit('erin', '10.0.0.2')).toEqual({ retryAfter: 0, ipFailures: false });
+    await throttle.recordSuccess('erin', '10.0.0.1');
+    expect(await throttle.admit('erin', '10.0.0.1')).toEqual({ retryAfter: 0, ipFailures: false });
+  });
+
+  it('admit fails open and then asks for the clear, since it could not tell', async () => {
+    const broken: LoginAttemptStore = {
+      failures: async () => Promise.reject(new Error('ECONNREFUSED')),
+      recordFailure: async () => undefined,
+      clearIp: async () => undefined,
+      claimSlowdown: async () => 0,
+    };
+    expect(await subject(broken).throttle.admit('frank', '10.0.0.1')).toEqual({ retryAfter: 0, ipFailures: true });
+  });
 });
