@@ -88,6 +88,9 @@ export async function createApp({ config, orm, services, readiness, logger, metr
 
   const app = express();
   app.disable('x-powered-by');
+  // Express would hash every body for a weak ETag (GraphQL's POST answers included), which no client
+  // revalidates; the resources that have versions send their own strong ETag (src/http/etag.ts).
+  app.set('etag', false);
   // One spelling per route (see canonicalRouter); set before the first route, which builds the app's router.
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
