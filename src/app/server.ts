@@ -188,7 +188,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   jobs.instrument(metrics.registry);
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });
-  const listening = createServer(app).listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
+  const listening = createServer(
+    {
+      // Node's 5 s default closes connections that a load balancer (AWS ALB: 60 s) or a pooling
+      // client still counts as open; their next request then races the close and fails. Headers
+      // must still arrive within the time a request may take to start, a little longer than that.
+      keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000,
+      headersTimeout: (config.keepAliveTimeoutSeconds + 1) * 1000,
+    },
+    app,
+  ).listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   server = listening;
   answerParserErrorsWithProblems(listening);
   const inFlight = trackResponses(listening);

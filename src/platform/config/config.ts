@@ -46,6 +46,8 @@ export interface Config {
   sessionPurgeIntervalSeconds: number;
   /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before their connections are cut. */
   shutdownTimeoutSeconds: number;
+  /** How long an idle keep-alive connection is kept: longer than a load balancer's idle timeout. */
+  keepAliveTimeoutSeconds: number;
   bodyLimitBytes: number;
   /** Express "trust proxy": false, a hop count, or addresses/subnets whose X-Forwarded-For is believed. */
   trustProxy: boolean | number | string;
@@ -132,6 +134,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     sessionPurgeIntervalSeconds: env.SESSION_PURGE_INTERVAL_SECONDS,
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT,
+    keepAliveTimeoutSeconds: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimit: {

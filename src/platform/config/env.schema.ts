@@ -89,6 +89,7 @@ export const envSchema = z
     LOGIN_LOCKOUT_SECONDS: positiveInt.default(900),
     SESSION_PURGE_INTERVAL_SECONDS: positiveInt.default(3600),
     SHUTDOWN_TIMEOUT: positiveInt.default(10),
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt.default(65),
     BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
     TRUST_PROXY: z.string().default('false'),
     RATE_LIMIT_ENABLED: booleanFromString.default('true'),
