@@ -11,6 +11,7 @@ import { Migration20261206010000_one_time_tokens } from './Migration202612060100
 import { Migration20261206020000_pending_email } from './Migration20261206020000_pending_email';
 import { Migration20261206030000_event_outbox } from './Migration20261206030000_event_outbox';
 import { Migration20261206040000_webhooks } from './Migration20261206040000_webhooks';
+import { Migration20261207010000_users_fillfactor } from './Migration20261207010000_users_fillfactor';
 
 /** Every migration, oldest first; add new ones at the end. */
 export const migrationsList = [
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: 'Migration20261206020000_pending_email', class: Migration20261206020000_pending_email },
   { name: 'Migration20261206030000_event_outbox', class: Migration20261206030000_event_outbox },
   { name: 'Migration20261206040000_webhooks', class: Migration20261206040000_webhooks },
+  { name: 'Migration20261207010000_users_fillfactor', class: Migration20261207010000_users_fillfactor },
 ];

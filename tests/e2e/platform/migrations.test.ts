@@ -31,6 +31,31 @@ describe('migrations', () => {
     }
   });
 
+  it('leave room on full pages of users, so a login\'s lastLoginAt is a heap-only update (no index entries)', async () => {
+    const orm = await connectDatabase(settings);
+    const sql = orm.em.getConnection();
+    try {
+      await sql.execute('begin');
+      await sql.execute(
+        `insert into users (id, username, email, password_hash, first_name, last_name, created_at, updated_at)
+         select gen_random_uuid(), 'ff_' || i, 'ff_' || i || '@example.com', 'x', 'Ada', 'Lovelace', now(), now() from generate_series(1, 600) as i`,
+      );
+      // The first row of every page but the last, which may be only part full anyway.
+      const [{ updated }] = await sql.execute(
+        `with firsts as (select id from users where username like 'ff\\_%' and (ctid::text::point)[1] = 1
+                          and (ctid::text::point)[0] < (select max((ctid::text::point)[0]) from users))
+         , done as (update users set last_login_at = now(), version = version + 1 where id in (select id from firsts) returning 1)
+         select count(*)::int as "updated" from done`,
+      );
+      const [{ hot }] = await sql.execute(`select pg_stat_get_xact_tuples_hot_updated('users'::regclass)::int as "hot"`);
+      expect(updated).toBeGreaterThanOrEqual(3);
+      expect(hot).toBe(updated);
+    } finally {
+      await sql.execute('rollback').catch(() => undefined);
+      await orm.close(true);
+    }
+  });
+
   it('enforce case-insensitive uniqueness of usernames among live users only', async () => {
     const orm = await connectDatabase(settings);
     const sql = orm.em.getConnection();
