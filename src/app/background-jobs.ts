@@ -18,6 +18,9 @@ import { WebhookDeliveryWorker } from '../webhooks/webhook-delivery.worker';
 import { WebhookSender } from '../webhooks/webhook.sender';
 import { packageInfo } from '../platform/package-info';
 
+/** How long the event relay gathers commits before a pass: the price is at most this much delivery latency. */
+const RELAY_LINGER_MS = 20;
+
 export interface BackgroundJobs {
   queue: JobQueue;
   mailer: Mailer;
@@ -79,6 +82,9 @@ export function createBackgroundJobs(config: Config, databaseUrl: string, logger
         logger: eventsLog,
       });
       relay = new OutboxRelay(pool, new WebhookFanOut(), services.auditStream, {
+        // A pass costs about eight statements however many events it carries: under load, commits
+        // within 20 ms share one (measured: a login's relay statements fell from ~7 to ~2 at 50/s).
+        lingerMs: RELAY_LINGER_MS,
         fannedOut: () => deliveries?.wake(),
         // The stream's failures are Redis's, reported (and rate-limited) by the publisher itself.
         reportFailure: (stage, error) => stage !== 'stream' && eventsLog.warn({ stage, err: error }, 'event relay pass failed; it will try again'),

@@ -28,6 +28,8 @@ export interface StreamPort {
 
 export interface OutboxRelayOptions {
   pollMs?: number;
+  /** How long a commit's wake waits for others before the pass (see PollingLoop); 0 relays at once. */
+  lingerMs?: number;
   batchSize?: number;
   /** Delivered rows older than this are deleted (the delivery loop then purges their webhook deliveries). */
   retentionDays?: number;
@@ -62,7 +64,7 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.loop = new PollingLoop(() => this.pass(), options.pollMs ?? 1000, (error) => options.reportFailure?.('fan-out', error));
+    this.loop = new PollingLoop(() => this.pass(), options.pollMs ?? 1000, (error) => options.reportFailure?.('fan-out', error), options.lingerMs ?? 0);
   }
 
   start(): void {

@@ -13,7 +13,7 @@ export type LoopFailureReporter = (error: unknown) => void;
 export class PollingLoop {
   private stopping = false;
   private running: Promise<void> = Promise.resolve();
-  private nudge: (() => void) | undefined;
+  private nudge: ((now: boolean) => void) | undefined;
   private woken = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -21,6 +21,11 @@ export class PollingLoop {
     private readonly pass: () => Promise<boolean>,
     private readonly pollMs: number,
     private readonly reportFailure: LoopFailureReporter,
+    /**
+     * How long a wake waits for more wakes before the pass: commits arriving together are then
+     * relayed by one pass (one claim, one fan-out transaction) instead of one pass each.
+     */
+    private readonly lingerMs = 0,
   ) {}
 
   start(): void {
@@ -31,7 +36,7 @@ export class PollingLoop {
   /** Run a pass now rather than at the next poll (a pass in progress is followed by another). */
   wake(): void {
     this.woken = true;
-    this.nudge?.();
+    this.nudge?.(false);
   }
 
   /**
@@ -46,7 +51,7 @@ export class PollingLoop {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.nudge?.();
+    this.nudge?.(true);
     await this.running;
   }
 
@@ -59,7 +64,10 @@ export class PollingLoop {
       } catch (error) {
         this.reportFailure(error);
       }
-      if (!more && !this.woken && !this.stopping) await this.sleep();
+      if (more || this.stopping) continue;
+      // Woken during the pass: the next one gathers what else arrives meanwhile.
+      if (this.woken && this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+      else if (!this.woken) await this.sleep();
     }
   }
 
@@ -71,7 +79,12 @@ export class PollingLoop {
         resolve();
       };
       this.timer = setTimeout(done, this.pollMs);
-      this.nudge = done;
+      this.nudge = (now) => {
+        if (now || this.lingerMs === 0) return done();
+        clearTimeout(this.timer);
+        this.timer = setTimeout(done, this.lingerMs);
+        this.nudge = (immediately) => immediately && done();
+      };
     });
   }
 }

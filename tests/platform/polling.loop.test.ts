@@ -16,6 +16,26 @@ describe('PollingLoop', () => {
     await loop.stop();
   });
 
+  it('with a linger, wakes arriving together are served by one pass, at most the linger late', async () => {
+    const passes: number[] = [];
+    const loop = new PollingLoop(async () => (passes.push(Date.now()), false), 10_000, () => undefined, 40);
+    loop.start();
+    await sleep(20);
+    const woken = Date.now();
+    for (let i = 0; i < 5; i += 1) {
+      loop.wake();
+      await sleep(5);
+    }
+    await sleep(80);
+    expect(passes).toHaveLength(2);
+    expect(passes[1] - woken).toBeGreaterThanOrEqual(35);
+    expect(passes[1] - woken).toBeLessThan(75);
+    const stopping = Date.now();
+    loop.wake();
+    await loop.stop();
+    expect(Date.now() - stopping).toBeLessThan(30);
+  });
+
   it('wakes at a time of its own choosing, between polls (a retry falling due)', async () => {
     const passes: number[] = [];
     const loop = new PollingLoop(async () => (passes.push(Date.now()), false), 10_000, () => undefined);
