@@ -70,7 +70,7 @@ S.search = options.quick
 // `connectionsPerWorker` connections (at most `maxWorkers`), together opening at most `perStep`
 // connections every `stepMs`, fewer while connects are outstanding, all of them after
 // `rampMaxSeconds` at the latest (see Ramp in lib.mjs); 10 s request timeout.
-S.scanLoad = { connectionsPerWorker: 5000, maxWorkers: 2, perStep: 250, stepMs: 100, rampMaxSeconds: options.quick ? 8 : 15, settleSeconds: 1, timeoutSeconds: 10 };
+S.scanLoad = { connectionsPerWorker: 5000, maxWorkers: 2, perStep: 250, stepMs: 100, rampMaxSeconds: options.quick ? 8 : 30, settleSeconds: 1, timeoutSeconds: 10 };
 if (options.users) S.users = options.users;
 if (options.repeats) S.repeats = options.repeats;
 const UNREACHABLE_LIMITS = Object.fromEntries(
