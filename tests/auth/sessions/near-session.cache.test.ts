@@ -57,14 +57,19 @@ function setup() {
     await shared.remember(s.id, s.value, new Date(Date.now() + HOUR), fill);
     return s;
   };
-  return { instance, opened, shared, setEpoch: (tag: string) => (epoch = tag), lost };
+  /** An instance that has started listening, as the server starts it. */
+  const started = async (readThrough?: SessionCache) => {
+    const made = instance(readThrough);
+    await made.near.start();
+    return made;
+  };
+  return { started, opened, shared, setEpoch: (tag: string) => (epoch = tag), lost };
 }
 
 describe('near session cache', () => {
   it('answers a token seen before from memory, without asking the shared cache', async () => {
-    const { instance, opened } = setup();
-    const a = instance();
-    await a.near.start();
+    const { started, opened } = setup();
+    const a = await started();
     const s = await opened();
     expect((await a.near.lookup(s.token, s.id)).session).toMatchObject(s.value);
     expect((await a.near.lookup(s.token, s.id)).session).toMatchObject(s.value);
@@ -73,10 +78,8 @@ describe('near session cache', () => {
   });
 
   it('a logout through one instance is refused at once by another that held the session', async () => {
-    const { instance, opened } = setup();
-    const [a, b] = [instance(), instance()];
-    await a.near.start();
-    await b.near.start();
+    const { started, opened } = setup();
+    const [a, b] = [await started(), await started()];
     const s = await opened();
     await b.near.lookup(s.token, s.id);
     await b.near.lookup(s.token, s.id);
@@ -88,10 +91,8 @@ describe('near session cache', () => {
   });
 
   it('a revoked access token is refused by the other instance, while the session may live on', async () => {
-    const { instance, opened } = setup();
-    const [a, b] = [instance(), instance()];
-    await a.near.start();
-    await b.near.start();
+    const { started, opened } = setup();
+    const [a, b] = [await started(), await started()];
     const s = await opened();
     await b.near.lookup(s.token, s.id);
     await a.near.revokeToken(s.token, s.id, new Date(Date.now() + HOUR));
@@ -99,9 +100,8 @@ describe('near session cache', () => {
   });
 
   it('asks the shared cache for another token of a session it holds (that token may be revoked)', async () => {
-    const { instance, opened } = setup();
-    const a = instance();
-    await a.near.start();
+    const { started, opened } = setup();
+    const a = await started();
     const s = await opened();
     await a.near.lookup(s.token, s.id);
     await a.near.lookup('another-token', s.id);
@@ -109,14 +109,12 @@ describe('near session cache', () => {
   });
 
   it('keeps nothing from a lookup that overlapped an invalidation (a read from just before a logout)', async () => {
-    const { instance, opened, shared } = setup();
+    const { started, opened, shared } = setup();
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => (answer = resolve));
     // B's read reaches "Redis" before the logout, and its answer arrives after the announcement.
     const slow: SessionCache = { ...shared, lookup: async (tokenId, sessionId) => { const state = await shared.lookup(tokenId, sessionId); await answered; return state; }, remember: (...args) => shared.remember(...args), forget: (ids) => shared.forget(ids), revokeToken: (...args) => shared.revokeToken(...args) };
-    const [a, b] = [instance(), instance(slow)];
-    await a.near.start();
-    await b.near.start();
+    const [a, b] = [await started(), await started(slow)];
     const s = await opened();
     const during = b.near.lookup(s.token, s.id);
     await a.near.forget([s.id]);
@@ -128,9 +126,8 @@ describe('near session cache', () => {
   });
 
   it('serves nothing from memory while its subscription is down, and forgets everything on resync', async () => {
-    const { instance, opened } = setup();
-    const a = instance();
-    await a.near.start();
+    const { started, opened } = setup();
+    const a = await started();
     const s = await opened();
     await a.near.lookup(s.token, s.id);
     a.channel.listening = false;
@@ -144,9 +141,8 @@ describe('near session cache', () => {
   });
 
   it('never serves an entry read under an older revocation epoch', async () => {
-    const { instance, opened, setEpoch } = setup();
-    const a = instance();
-    await a.near.start();
+    const { started, opened, setEpoch } = setup();
+    const a = await started();
     const s = await opened();
     await a.near.lookup(s.token, s.id);
     setEpoch('e2');
@@ -155,9 +151,8 @@ describe('near session cache', () => {
   });
 
   it('moves the revocation epoch when an invalidation could not be announced', async () => {
-    const { instance, opened, lost } = setup();
-    const a = instance();
-    await a.near.start();
+    const { started, opened, lost } = setup();
+    const a = await started();
     const s = await opened();
     a.channel.fail = true;
     await a.near.forget([s.id]);
@@ -165,9 +160,6 @@ describe('near session cache', () => {
   });
 
   it('does not serve a session past its expiry', async () => {
-    const { instance } = setup();
-    const a = instance();
-    await a.near.start();
     const shared = new MemorySessionCache(600);
     const s = { id: randomUUID(), token: randomUUID(), value: { userId: randomUUID(), expiresAt: Date.now() + 50, stamp: 's1' } };
     const near = new NearSessionCache(shared, new Bus().channel(), { maxEntries: 10, ttlSeconds: 10 }, silentFailureReporter(), { tag: () => 'e1', lost: async () => undefined });
