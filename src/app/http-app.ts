@@ -106,6 +106,21 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(requestContext(orm, services.auth, reportUnexpected));
 
+  // Before the /v1 routers and the pages, so a GraphQL request is not matched against every one of them first.
+  app.use(
+    '/graphql',
+    (_req, res, next) => {
+      res.locals.route = '/graphql';
+      graphqlRequestScope.run({ requestId: res.locals.requestId as string }, next);
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }) => {
+        if (res.locals.tokenRefusal) throw tokenRefusal(res.locals.tokenRefusal as TokenRefusal);
+        return res.locals.ctx as RequestContext;
+      },
+    }),
+  );
+
   // Each route's first handler (the guard) answers bad tokens and picks the rate bucket of that route.
   const guard = routeGuard(services.rateLimits);
   const v1 = canonicalRouter();
@@ -120,20 +135,6 @@ export async function createApp({ config, orm, services, readiness, logger, metr
   app.use(indexRouter({ development: !isProduction, sandbox }));
   // An IDE that works offline (Apollo Sandbox loads from the internet); development only, like Sandbox.
   if (!isProduction) app.use(graphiqlRouter());
-
-  app.use(
-    '/graphql',
-    (_req, res, next) => {
-      res.locals.route = '/graphql';
-      graphqlRequestScope.run({ requestId: res.locals.requestId as string }, next);
-    },
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        if (res.locals.tokenRefusal) throw tokenRefusal(res.locals.tokenRefusal as TokenRefusal);
-        return res.locals.ctx as RequestContext;
-      },
-    }),
-  );
 
   app.use(notFoundHandler);
   app.use(problemMiddleware({ reportUnexpected }));
