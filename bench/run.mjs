@@ -58,7 +58,7 @@ const options = parseOptions(process.argv.slice(2));
 const mode = options.quick ? 'quick' : 'full';
 const S = options.quick
   ? { users: 5_000, repeats: 1, readConnections: 20, warmup: 0, writeWarmup: 0, duration: 3, mixedDuration: 3, openLoopWarmup: 0, spareSessions: 4, argonSeconds: 3, scan: [100, 1000], scanDuration: 3, settleMs: 200 }
-  : { users: 100_000, repeats: 3, readConnections: 50, warmup: 3, writeWarmup: 1, duration: 10, mixedDuration: 15, openLoopWarmup: 3, spareSessions: 20, argonSeconds: 10, scan: [100, 1000, 10000], scanDuration: 10, settleMs: 2000 };
+  : { users: 100_000, repeats: 3, readConnections: 50, warmup: 8, writeWarmup: 1, duration: 10, mixedDuration: 15, openLoopWarmup: 3, spareSessions: 20, argonSeconds: 10, scan: [100, 1000, 10000], scanDuration: 10, settleMs: 2000 };
 // The search for the highest mixed open-loop rate that holds (rate within 5%, no errors, p99 < 50 ms):
 // from `startFraction` of the closed-loop mixed throughput, up by `growth` while it holds, then
 // bisection between the highest rate that held and the lowest that failed, until they are within
