@@ -3,7 +3,7 @@ import { ServiceUnavailableError } from '../errors/domain.errors';
 import type { RedisFailureReporter } from '../redis/redis-failure.reporter';
 import type { RedisClient } from '../redis/redis.client';
 import type { RateBucket } from './rate-limit.policy';
-import { decision, type RateDecision, type RateLimiter, type Slots, type SlotSource } from './rate.limiter';
+import type { Slots, SlotSource } from './rate.limiter';
 
 /**
  * A sliding-window log: each accepted request is a timestamped member of a sorted set; members older
@@ -46,9 +46,8 @@ type SlidingWindowRedis = RedisClient & {
  * Takes up to `want` places in the bucket's window at once (one script run); a lease of places
  * used over the next moments by LeasedRateLimiter, or a single request's place.
  */
-export class RedisSlidingWindowLimiter implements RateLimiter, SlotSource {
+export class RedisSlidingWindowLimiter implements SlotSource {
   private readonly redis: SlidingWindowRedis;
-  rejections = 0;
 
   constructor(
     redis: RedisClient,
@@ -57,13 +56,6 @@ export class RedisSlidingWindowLimiter implements RateLimiter, SlotSource {
   ) {
     if (!('slidingWindow' in redis)) redis.defineCommand('slidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_SCRIPT });
     this.redis = redis as SlidingWindowRedis;
-  }
-
-  async consume(bucket: RateBucket): Promise<RateDecision> {
-    const slots = await this.take(bucket, 1);
-    if (slots.degraded) return { allowed: true, limit: bucket.rule.limit, remaining: bucket.rule.limit, resetSeconds: bucket.rule.windowSeconds };
-    if (slots.granted === 0) this.rejections += 1;
-    return decision(slots.granted === 1, bucket.rule.limit, slots.count, slots.resetMs);
   }
 
   async take(bucket: RateBucket, want: number): Promise<Slots> {
