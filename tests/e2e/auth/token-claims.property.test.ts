@@ -71,7 +71,10 @@ describe('every JWT claim is validated: odd claims are 401, never 500', () => {
       claims.sid === real.sid &&
       uuid(claims.jti) &&
       claims.type === 'access' &&
+      // Ours are never empty (signup requires a username) and fit the column; '' is what seed 1258970377 found.
       typeof claims.username === 'string' &&
+      claims.username.length >= 1 &&
+      claims.username.length <= 254 &&
       Object.values(UserRole).includes(claims.role as UserRole) &&
       isInt(claims.iat) &&
       isInt(claims.exp) &&
@@ -102,7 +105,10 @@ describe('every JWT claim is validated: odd claims are 401, never 500', () => {
         const read = await ctx.api.get(`/v1/users/${user.id}`, { token });
         const graphql = await ctx.api.graphql('{ me { id } }', {}, token);
         const graphqlStatus = graphql.errors ? (graphql.errors[0].extensions.code === 'UNAUTHENTICATED' ? 401 : 500) : 200;
-        expect({ claims, statuses: [validate.status, read.status, graphqlStatus] }).toEqual({ claims, statuses: [expected, expected, expected] });
+        const statuses = [validate.status, read.status, graphqlStatus];
+        // On a mismatch the refusals' reasons say which check refused.
+        const why = statuses.every((status) => status === expected) ? undefined : [validate.body?.detail, read.body?.detail, graphql.errors?.[0].message];
+        expect({ claims, statuses, why }).toEqual({ claims, statuses: [expected, expected, expected], why: undefined });
       }),
       { numRuns: RUNS },
     );
@@ -133,7 +139,7 @@ describe('every JWT claim is validated: odd claims are 401, never 500', () => {
   });
 
   it('a token whose sid or sub is no UUID is 401 on every route that authenticates', async () => {
-    for (const overrides of [{ sid: 'not-a-uuid' }, { sub: 'x' }, { sid: `{${real.sid}}` }, { iat: 'yesterday' }, { exp: String(real.exp) }]) {
+    for (const overrides of [{ sid: 'not-a-uuid' }, { sub: 'x' }, { sid: `{${real.sid}}` }, { iat: 'yesterday' }, { exp: String(real.exp) }, { username: '' }]) {
       const token = signRawWithServerSecret(ctx.server, { ...real, jti: randomUUID(), ...overrides });
       const statuses = await Promise.all([
         ctx.api.get('/v1/auth/validate', { token }),
