@@ -121,7 +121,7 @@ export class UserService {
       fromReplica = found.fromReplica;
       return { items: found.value.items.map(toUserView), total: found.value.total };
     };
-    const { items, total } = await this.cache.getList(JSON.stringify({ kind: 'offset', filter, order, page }), load, undefined, () => !fromReplica);
+    const { items, total } = await this.cache.getList(JSON.stringify({ kind: 'offset', filter, order, page }), load, () => !fromReplica);
     return { items, page: page.page, limit: page.limit, total, totalPages: Math.ceil(total / page.limit) };
   }
 
@@ -135,7 +135,7 @@ export class UserService {
       fromReplica = found.fromReplica;
       return { ...found.value, edges: found.value.edges.map(({ cursor, node }) => ({ cursor, node: toUserView(node) })) };
     };
-    return this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), load, undefined, () => !fromReplica);
+    return this.cache.getList(JSON.stringify({ kind: 'cursor', filter, order, page }), load, () => !fromReplica);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { PUBLIC_USER_FIELD_NAMES, reviveDates, toUserView, USER_VIEW_FIELD_NAMES, USER_VIEW_FIELDS, USER_VIEW_TIMESTAMPS } from '../../src/users/user-view';
+import { parseCachedViews, PUBLIC_USER_FIELD_NAMES, toUserView, USER_VIEW_FIELD_NAMES, USER_VIEW_FIELDS, USER_VIEW_TIMESTAMPS } from '../../src/users/user-view';
 import { User } from '../../src/users/user.entity';
 import { UserRole } from '../../src/users/user-role';
 import { PUBLIC_USER_FIELDS } from '../support/problem';
@@ -74,14 +74,28 @@ describe('toUserView', () => {
 
   it('survives the cache\'s JSON round trip, timestamps as Dates again', () => {
     const view = toUserView(entity());
-    expect(JSON.parse(JSON.stringify(view), reviveDates)).toEqual(view);
+    expect(parseCachedViews(JSON.stringify(view))).toEqual(view);
   });
 });
 
-describe('reviveDates', () => {
-  it('revives the view\'s timestamps only, and leaves null alone', () => {
-    expect(reviveDates('createdAt', '2030-01-02T03:04:05.678Z')).toEqual(new Date('2030-01-02T03:04:05.678Z'));
-    expect(reviveDates('lastLoginAt', null)).toBeNull();
-    expect(reviveDates('lastName', '2030-01-02T03:04:05.678Z')).toBe('2030-01-02T03:04:05.678Z');
+describe('parseCachedViews', () => {
+  const at = '2030-01-02T03:04:05.678Z';
+
+  it('revives the view\'s timestamps only, and leaves null and look-alike strings alone', () => {
+    expect(parseCachedViews(JSON.stringify({ createdAt: at, lastLoginAt: null, lastName: at, version: 3 }))).toEqual({ createdAt: new Date(at), lastLoginAt: null, lastName: at, version: 3 });
+  });
+
+  it('revives them wherever a list or a page holds its views', () => {
+    const page = { items: [{ updatedAt: at }, { updatedAt: at, lastLoginAt: at }], total: 2 };
+    const cursorPage = { edges: [{ cursor: 'c1', node: { createdAt: at, username: 'ada' } }], totalCount: 1, endCursor: 'c1' };
+    expect(parseCachedViews(JSON.stringify(page))).toEqual({ items: [{ updatedAt: new Date(at) }, { updatedAt: new Date(at), lastLoginAt: new Date(at) }], total: 2 });
+    expect(parseCachedViews(JSON.stringify(cursorPage))).toEqual({ edges: [{ cursor: 'c1', node: { createdAt: new Date(at), username: 'ada' } }], totalCount: 1, endCursor: 'c1' });
+    expect(parseCachedViews(JSON.stringify([[{ createdAt: at }]]))).toEqual([[{ createdAt: new Date(at) }]]);
+  });
+
+  it('passes through what holds no object', () => {
+    expect(parseCachedViews('"row"')).toBe('row');
+    expect(parseCachedViews('null')).toBeNull();
+    expect(parseCachedViews('[1, "x", null]')).toEqual([1, 'x', null]);
   });
 });

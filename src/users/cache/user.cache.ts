@@ -4,7 +4,7 @@ import type { UserChangeListener } from '../user-change.listener';
 import { type CacheEpoch, FIXED_EPOCH } from '../../auth/revocation/cache-epoch';
 import { CacheStats } from '../../platform/cache.stats';
 import { listKey, type UserCacheTier, userKey } from './user-cache.tier';
-import { reviveDates, toUserView, type UserView } from '../user-view';
+import { parseCachedViews, toUserView, type UserView } from '../user-view';
 
 export interface UserCacheSettings {
   userTtlSeconds: number;
@@ -67,7 +67,7 @@ export class UserCache implements UserChangeListener {
     const shared = await this.readUser(id);
     if (shared?.value) {
       this.stats.hits += 1;
-      const view = JSON.parse(shared.value, reviveDates) as UserView;
+      const view = parseCachedViews<UserView>(shared.value);
       remember(view);
       return view;
     }
@@ -85,7 +85,7 @@ export class UserCache implements UserChangeListener {
    * A list or search result, cached under the current list version for a short while. `storable` is
    * asked after a miss: a list read from a replica says no, since it may predate the version's write.
    */
-  async getList<T>(query: string, load: () => Promise<T>, revive: (key: string, value: unknown) => unknown = reviveDates, storable: () => boolean = () => true): Promise<T> {
+  async getList<T>(query: string, load: () => Promise<T>, storable: () => boolean = () => true): Promise<T> {
     const epoch = this.tier.listEpoch();
     if (epoch === null) return load();
     const version = (await this.read(() => this.tier.listVersion())) ?? '0';
@@ -93,7 +93,7 @@ export class UserCache implements UserChangeListener {
     const cached = await this.read(() => this.tier.get(key));
     if (cached) {
       this.stats.hits += 1;
-      return JSON.parse(cached, revive) as T;
+      return parseCachedViews<T>(cached);
     }
     this.stats.misses += 1;
     const loaded = await load();

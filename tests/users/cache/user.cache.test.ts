@@ -124,7 +124,7 @@ describe('UserCache.getList', () => {
   it('does not store a result it is told is not storable (read from a replica)', async () => {
     const { cache: subject } = cache();
     const load = jest.fn(async () => ['row']);
-    await subject.getList('page=1', load, undefined, () => false);
+    await subject.getList('page=1', load, () => false);
     await subject.getList('page=1', load);
     expect(load).toHaveBeenCalledTimes(2);
   });
