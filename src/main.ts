@@ -15,6 +15,8 @@ function configOrExit(): Config {
 }
 
 const config = configOrExit();
+// Before anything queues work on libuv's thread pool: libuv reads the size once, when the pool starts.
+process.env.UV_THREADPOOL_SIZE = String(config.threadPoolSize);
 
 // serve.ts starts tracing before it loads anything else (see src/platform/observability/tracing.bootstrap.ts).
 import('./app/serve')

@@ -105,7 +105,7 @@ export interface Infrastructure {
 
 export function createServices(config: Config, { redis, logger, revocation, jobs, eventRelay, webhookDeliveries }: Infrastructure): Services {
   const failures = new RedisFailureReporter(logger);
-  const hasher = new PasswordHasher(config.argon2);
+  const hasher = new PasswordHasher(config.argon2, config.argon2Concurrency);
   const tokens = new TokenService(config.jwt);
   const audit = new AuditService();
   const { epoch, trust } = revocation;

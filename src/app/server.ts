@@ -185,6 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     auditEvents: services.auditStream.committed,
     databaseReads: services.replicaReads.counts,
     subscriberFailures: services.events.failures,
+    passwordHashes: () => services.hasher.pending,
   });
   jobs.instrument(metrics.registry);
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });

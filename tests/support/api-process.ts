@@ -176,6 +176,11 @@ export class ApiProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The process id, to look at its threads in /proc. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

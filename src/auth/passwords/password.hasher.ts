@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import pLimit, { type Limit } from 'p-limit';
 
 export interface Argon2Settings {
   memoryCost: number;
@@ -8,20 +10,34 @@ export interface Argon2Settings {
 
 /**
  * argon2id in PHC format. The native binding hashes on libuv's thread pool, so the event loop keeps
- * serving other requests while a hash is computed.
+ * serving other requests while a hash is computed. At most `concurrency` hashes run at once (the
+ * cores by default): more would only share the same cores, each one slower and holding its
+ * memory (ARGON2_MEMORY_KIB) longer, and would take the pool's threads from file and DNS work
+ * (src/app/thread-pool.ts). The rest wait here, first come first served.
  */
 export class PasswordHasher {
   private dummyHash?: Promise<string>;
+  private readonly running: Limit;
 
-  constructor(private readonly settings: Argon2Settings) {}
+  constructor(
+    private readonly settings: Argon2Settings,
+    concurrency = availableParallelism(),
+  ) {
+    this.running = pLimit(concurrency);
+  }
+
+  /** Hashes running or waiting to run. */
+  get pending(): { active: number; waiting: number } {
+    return { active: this.running.activeCount, waiting: this.running.pendingCount };
+  }
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id, ...this.settings });
+    return this.running(() => argon2.hash(password, { type: argon2.argon2id, ...this.settings }));
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
     try {
-      return await argon2.verify(hash, password);
+      return await this.running(() => argon2.verify(hash, password));
     } catch {
       return false;
     }

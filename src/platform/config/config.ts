@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { RateLimits } from '../rate-limit/rate-limit.policy';
 import { envSchema, generatesAdmin, splitList } from './env.schema';
@@ -42,6 +43,14 @@ export interface Config {
    */
   generatedAdmin?: { username: string; email: string; credentialsFile: string };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** How many password hashes run at once: the cores, so hashing never oversubscribes them nor leaves one idle. */
+  argon2Concurrency: number;
+  /**
+   * libuv's thread pool (UV_THREADPOOL_SIZE), applied by src/main.ts before the pool starts: the
+   * hashes above plus libuv's default four, so hashing is not held to four threads on a larger
+   * machine and a burst of logins never makes file or DNS work wait behind queued hashes.
+   */
+  threadPoolSize: number;
   loginThrottle: { maxFailuresPerIp: number; maxFailuresPerAccount: number; windowSeconds: number };
   sessionPurgeIntervalSeconds: number;
   /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before their connections are cut. */
@@ -88,6 +97,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** libuv's default pool: what stays for file, DNS, zlib and crypto work beside the hashes. */
+const LIBUV_DEFAULT_THREADS = 4;
+
 /** Reads and validates every variable at once, so an operator sees all mistakes in one go. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const definedOnly = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
@@ -96,6 +108,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   }
   const env = parsed.data;
+  const argon2Concurrency = env.ARGON2_CONCURRENCY ?? availableParallelism();
   return {
     env: env.NODE_ENV,
     port: env.PORT,
@@ -127,6 +140,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? { username: env.ADMIN_USERNAME ?? 'admin', email: env.ADMIN_EMAIL ?? 'admin@example.com', credentialsFile: join(env.DATA_DIR, 'first-admin.txt') }
         : undefined,
     argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
+    argon2Concurrency,
+    threadPoolSize: env.UV_THREADPOOL_SIZE ?? argon2Concurrency + LIBUV_DEFAULT_THREADS,
     loginThrottle: {
       maxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
       maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,

@@ -84,6 +84,10 @@ export const envSchema = z
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+    // Default: the cores this process may use (os.availableParallelism), see config.ts.
+    ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+    // libuv's own variable, read here so a bad value is named at start (1024 is libuv's ceiling).
+    UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).optional(),
     LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(5),
     LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(50),
     LOGIN_LOCKOUT_SECONDS: positiveInt.default(900),

@@ -16,6 +16,8 @@ export interface MetricSources {
   databaseReads?: Map<string, number>;
   /** After-commit subscribers that threw, by subscriber (src/platform/commands/event.bus.ts). */
   subscriberFailures?: Map<string, number>;
+  /** Password hashes running and queued (src/auth/passwords/password.hasher.ts). */
+  passwordHashes?: () => { active: number; waiting: number };
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5];
@@ -90,6 +92,18 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         for (const [subscriber, count] of sources.subscriberFailures ?? []) this.set({ subscriber }, count);
+      },
+    });
+    new Gauge({
+      name: 'password_hashes',
+      help: 'argon2 hashes and verifications now running (at most ARGON2_CONCURRENCY) and waiting for a turn: waiting that stays above zero means logins outrun the cores.',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const hashes = sources.passwordHashes?.();
+        if (!hashes) return;
+        this.set({ state: 'running' }, hashes.active);
+        this.set({ state: 'waiting' }, hashes.waiting);
       },
     });
     new Gauge({

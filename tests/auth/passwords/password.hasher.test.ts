@@ -35,3 +35,41 @@ describe('PasswordHasher', () => {
     expect(await hasher.verifyAgainstDummy('anything')).toBe(false);
   });
 });
+
+describe('PasswordHasher on a busy machine', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('runs at most `concurrency` hashes at once; the rest wait their turn, first come first served', async () => {
+    const hasher = new PasswordHasher(cheap, 2);
+    const started: string[] = [];
+    const finish = new Map<string, (ok: boolean) => void>();
+    jest.spyOn(argon2, 'verify').mockImplementation((_hash, password) => {
+      started.push(String(password));
+      return new Promise<boolean>((resolve) => finish.set(String(password), resolve));
+    });
+    const checks = ['a', 'b', 'c', 'd', 'e'].map((password) => hasher.verify('$argon2id$stored', password));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(['a', 'b']);
+    expect(hasher.pending).toEqual({ active: 2, waiting: 3 });
+
+    finish.get('b')!(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(['a', 'b', 'c']);
+    for (const password of ['a', 'c', 'd', 'e']) {
+      await new Promise((resolve) => setImmediate(resolve));
+      finish.get(password)!(password === 'e');
+    }
+    expect(await Promise.all(checks)).toEqual([false, true, false, false, true]);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(hasher.pending).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('frees the turn of a hash that failed', async () => {
+    const hasher = new PasswordHasher(cheap, 1);
+    expect(await hasher.verify('not-a-hash', 'x')).toBe(false);
+    const hash = await hasher.hash('Correct-h0rse');
+    expect(await hasher.verify(hash, 'Correct-h0rse')).toBe(true);
+    expect(hasher.pending).toEqual({ active: 0, waiting: 0 });
+  });
+});
+

@@ -58,6 +58,9 @@ describe('metrics behind a token', () => {
     expect(after.has('db_pool_connections{state="used"}')).toBe(true);
     expect(after.has('http_active_connections')).toBe(true);
     expect(after.has('rate_limit_rejections')).toBe(true);
+    // Nothing hashes between requests: the logins' hashes ran and none is left waiting.
+    expect(after.get('password_hashes{state="running"}')).toBe(0);
+    expect(after.get('password_hashes{state="waiting"}')).toBe(0);
   });
 
   it('labels by route pattern, never by raw path with ids', async () => {

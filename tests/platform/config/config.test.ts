@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../../../src/platform/config/config';
 import { mailTransportWarning } from '../../../src/platform/config/mail.env';
 
@@ -26,6 +27,18 @@ describe('loadConfig', () => {
     expect(config.migrateOnStart).toBe(false);
     expect(config.jwt.accessTokenTtlSeconds).toBe(300);
     expect(config.jwt.secret).toBe(strongSecret);
+  });
+
+  it('hashes as many passwords at once as there are cores, on a thread pool with libuv\'s four threads beside them', () => {
+    const cores = availableParallelism();
+    expect(loadConfig({})).toMatchObject({ argon2Concurrency: cores, threadPoolSize: cores + 4 });
+    expect(loadConfig({ ARGON2_CONCURRENCY: '16' })).toMatchObject({ argon2Concurrency: 16, threadPoolSize: 20 });
+    // An operator's pool size is kept as given.
+    expect(loadConfig({ ARGON2_CONCURRENCY: '16', UV_THREADPOOL_SIZE: '8' })).toMatchObject({ argon2Concurrency: 16, threadPoolSize: 8 });
+    for (const bad of [{ ARGON2_CONCURRENCY: '0' }, { UV_THREADPOOL_SIZE: 'many' }, { UV_THREADPOOL_SIZE: '1025' }, { UV_THREADPOOL_SIZE: '2.5' }]) {
+      const [name] = Object.keys(bad);
+      expect(() => loadConfig(bad)).toThrow(expect.objectContaining({ problems: [expect.stringMatching(new RegExp(`^${name} `))] }));
+    }
   });
 
   it('names every bad variable at once', () => {
