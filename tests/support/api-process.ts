@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { keysWithPrefix, rawRedis } from './redis-tools';
+import { freePort, keysWithPrefix, rawRedis } from './redis-tools';
 import { PG_ADMIN_URL, REDIS_AVAILABLE, REDIS_URL } from './test-server';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -313,3 +313,48 @@ export async function probe(url: string): Promise<{ refused: true } | { refused:
     throw error;
   }
 }
+
+export interface ApiProcesses {
+  /** The database and Redis key prefix the processes share. */
+  readonly stores: SharedStores;
+  /** Every process started so far. */
+  readonly processes: readonly ApiProcess[];
+  /** Runs `node dist/main.js` with the shared stores and `env` on top, on `port` (a restart) or a free one. */
+  start(env?: Record<string, string>, port?: number): Promise<ApiProcess>;
+}
+
+/**
+ * For a describe block of child processes: one private build and one set of stores, made in
+ * beforeAll; afterAll kills every process started, then drops the stores and the build.
+ */
+export function useApiProcesses(): ApiProcesses {
+  let build: BuiltApi | undefined;
+  const stores = new SharedStores();
+  const processes: ApiProcess[] = [];
+  beforeAll(async () => {
+    [build] = await Promise.all([buildApi(), stores.create()]);
+  }, 180_000);
+  afterAll(async () => {
+    try {
+      await Promise.allSettled(processes.map((api) => api.kill()));
+    } finally {
+      try {
+        await stores.remove();
+      } finally {
+        build?.remove();
+      }
+    }
+  });
+  return {
+    stores,
+    processes,
+    async start(env = {}, port?: number) {
+      if (!build) throw new Error('useApiProcesses: start() runs in tests and hooks, after the build');
+      const listenOn = port ?? (await freePort());
+      const api = await ApiProcess.start(build.main, listenOn, { ...baseEnv(stores, listenOn), ...env });
+      processes.push(api);
+      return api;
+    },
+  };
+}
+

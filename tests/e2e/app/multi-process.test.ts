@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ApiProcess, baseEnv, buildApi, type BuiltApi, SharedStores } from '../../support/api-process';
+import { useApiProcesses } from '../../support/api-process';
 import { userInput } from '../../support/factories';
 import { ApiClient } from '../../support/http';
 import { expectProblem, sleep } from '../../support/problem';
-import { freePort, rawRedis } from '../../support/redis-tools';
+import { rawRedis } from '../../support/redis-tools';
 import { describeWithRedis } from '../../support/redis-mode';
 
 jest.setTimeout(60_000);
@@ -23,14 +23,11 @@ const ADMIN = { username: 'multi_admin', email: 'multi_admin@example.com', passw
  * cached users, the other two must honour at once.
  */
 describeWithRedis('three API processes share sessions, rate limits and cache invalidations', () => {
-  let build: BuiltApi | undefined;
-  const stores = new SharedStores();
-  const processes: ApiProcess[] = [];
+  const { stores, processes, start: startApi } = useApiProcesses();
   let apis: [ApiClient, ApiClient, ApiClient];
   let admin: Account;
 
   beforeAll(async () => {
-    [build] = await Promise.all([buildApi(), stores.create()]);
     const shared = {
       JWT_SECRET: randomBytes(32).toString('hex'),
       // Small enough to exhaust across instances; every other limit stays out of the way.
@@ -38,29 +35,13 @@ describeWithRedis('three API processes share sessions, rate limits and cache inv
       // A missed invalidation would keep serving the old user from memory for a minute, not 10 s.
       CACHE_LOCAL_TTL_SECONDS: '60',
     };
-    const start = async (env: Record<string, string>) => {
-      const port = await freePort();
-      const api = await ApiProcess.start(build!.main, port, { ...baseEnv(stores, port), ...shared, ...env });
-      processes.push(api);
-      return api;
-    };
+    const start = (env: Record<string, string>) => startApi({ ...shared, ...env });
     // The first migrates and creates the admin; the other two start on the finished schema, as in compose.
     const first = await start({ ADMIN_USERNAME: ADMIN.username, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
     const others = await Promise.all([start({ MIGRATE_ON_START: 'false' }), start({ MIGRATE_ON_START: 'false' })]);
     apis = [first, ...others].map((api) => new ApiClient(api.url)) as [ApiClient, ApiClient, ApiClient];
     admin = await signIn(apis[0], ADMIN.username, ADMIN.password);
   }, 180_000);
-  afterAll(async () => {
-    try {
-      await Promise.allSettled(processes.map((api) => api.kill()));
-    } finally {
-      try {
-        await stores.remove();
-      } finally {
-        build?.remove();
-      }
-    }
-  });
 
   async function signIn(api: ApiClient, username: string, password: string): Promise<Account> {
     const response = await api.post('/v1/auth/login', { username, password });

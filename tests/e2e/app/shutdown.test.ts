@@ -1,6 +1,5 @@
-import { ApiProcess, baseEnv, buildApi, type BuiltApi, httpRequest, probe, SharedStores, SplitRequest } from '../../support/api-process';
+import { httpRequest, probe, SplitRequest, useApiProcesses } from '../../support/api-process';
 import { userInput } from '../../support/factories';
-import { freePort } from '../../support/redis-tools';
 import { REDIS_READY_CHECK } from '../../support/redis-mode';
 
 // Generous: every wait below is for an event, so a busy machine only makes them later.
@@ -22,31 +21,7 @@ async function untilAccepted(url: string, count: number): Promise<void> {
  * orchestrator sends. Requests are held open across the signal by sending them in two parts.
  */
 describe('graceful shutdown of node dist/main.js', () => {
-  let build: BuiltApi | undefined;
-  const stores = new SharedStores();
-  const processes: ApiProcess[] = [];
-
-  beforeAll(async () => {
-    [build] = await Promise.all([buildApi(), stores.create()]);
-  });
-  afterAll(async () => {
-    try {
-      await Promise.allSettled(processes.map((api) => api.kill()));
-    } finally {
-      try {
-        await stores.remove();
-      } finally {
-        build?.remove();
-      }
-    }
-  });
-
-  async function startApi(env: Record<string, string> = {}): Promise<ApiProcess> {
-    const port = await freePort();
-    const api = await ApiProcess.start(build!.main, port, { ...baseEnv(stores, port), ...env });
-    processes.push(api);
-    return api;
-  }
+  const { start: startApi } = useApiProcesses();
 
   it('SIGTERM: /ready turns 503, new connections are refused, the in-flight login still succeeds, exit 0', async () => {
     // A real argon2 cost makes the login do work after the signal; a shutdown timeout no busy machine

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { ApiProcess, baseEnv, buildApi, type BuiltApi, SharedStores } from '../../support/api-process';
+import { type ApiProcess, useApiProcesses } from '../../support/api-process';
 import { userInput } from '../../support/factories';
-import { freePort } from '../../support/redis-tools';
 
 jest.setTimeout(120_000);
 
@@ -16,30 +15,11 @@ function poolThreads(pid: number): number {
  * default four for file and DNS work. Without it every machine hashes on at most four threads.
  */
 describe('the thread pool of node dist/main.js', () => {
-  let build: BuiltApi | undefined;
-  const stores = new SharedStores();
-  const processes: ApiProcess[] = [];
-
-  beforeAll(async () => {
-    [build] = await Promise.all([buildApi(), stores.create()]);
-  });
-  afterAll(async () => {
-    try {
-      await Promise.allSettled(processes.map((api) => api.kill()));
-    } finally {
-      try {
-        await stores.remove();
-      } finally {
-        build?.remove();
-      }
-    }
-  });
+  const { start } = useApiProcesses();
 
   /** Starts the API and has it hash a password (a sign-up), so its pool has started. */
   async function hashingApi(env: Record<string, string>): Promise<ApiProcess> {
-    const port = await freePort();
-    const api = await ApiProcess.start(build!.main, port, { ...baseEnv(stores, port), ...env });
-    processes.push(api);
+    const api = await start(env);
     const signup = await fetch(`${api.url}/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(userInput()) });
     expect(signup.status).toBe(201);
     return api;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { Client } from 'pg';
-import { ApiProcess, baseEnv, buildApi, type BuiltApi, SharedStores } from '../../support/api-process';
+import { useApiProcesses } from '../../support/api-process';
 import { userInput } from '../../support/factories';
 import { ApiClient } from '../../support/http';
 import { eventually } from '../../support/scratch-database';
@@ -64,26 +64,15 @@ function tokenOf(mail: ParsedMail): string {
 }
 
 describe('kill -9 between the sign-up commit and the send', () => {
-  let build: BuiltApi | undefined;
-  const stores = new SharedStores();
-  const processes: ApiProcess[] = [];
+  const { stores, start } = useApiProcesses();
   let sink: SmtpSink | undefined;
   let dataDir: string | undefined;
 
-  beforeAll(async () => {
-    [build] = await Promise.all([buildApi(), stores.create()]);
-  }, 180_000);
   afterAll(async () => {
     try {
-      await Promise.allSettled(processes.map((api) => api.kill()));
       await sink?.stop();
     } finally {
-      try {
-        await stores.remove();
-      } finally {
-        build?.remove();
-        if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-      }
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
@@ -93,15 +82,13 @@ describe('kill -9 between the sign-up commit and the send', () => {
     const port = await freePort();
     // Both instances get the very same settings, as a restarted replica would.
     const env = {
-      ...baseEnv(stores, port),
       SMTP_URL: sink.url,
       PUBLIC_URL,
       JWT_SECRET: randomBytes(32).toString('hex'),
       DATA_DIR: dataDir,
       ADMIN_GENERATE: 'false',
     };
-    const first = await ApiProcess.start(build!.main, port, env);
-    processes.push(first);
+    const first = await start(env, port);
 
     // SMTP is down (nothing listens on the sink's port): the sign-up commits, the send fails.
     const input = userInput();
@@ -114,8 +101,7 @@ describe('kill -9 between the sign-up commit and the send', () => {
     expect(sink.rcptAttempts).toEqual([]);
 
     await sink.start();
-    const second = await ApiProcess.start(build!.main, port, env);
-    processes.push(second);
+    const second = await start(env, port);
 
     // The retry is due 10 s + backoff after the failed attempt.
     const mail = await exactlyOneMailTo(sink, input.email, 60_000);
