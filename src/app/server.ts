@@ -185,7 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     auditEvents: services.auditStream.committed,
     databaseReads: services.replicaReads.counts,
     subscriberFailures: services.events.failures,
-    passwordHashes: () => services.hasher.pending,
+    passwordHashes: () => services.hasher.queue,
   });
   jobs.instrument(metrics.registry);
   const { app, apollo, restRoutes } = await createApp({ config, orm, services, readiness, logger, metrics });

@@ -27,7 +27,7 @@ export class PasswordHasher {
   }
 
   /** Hashes running or waiting to run. */
-  get pending(): { active: number; waiting: number } {
+  get queue(): { active: number; waiting: number } {
     return { active: this.running.activeCount, waiting: this.running.pendingCount };
   }
 

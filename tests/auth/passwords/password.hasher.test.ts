@@ -50,7 +50,7 @@ describe('PasswordHasher on a busy machine', () => {
     const checks = ['a', 'b', 'c', 'd', 'e'].map((password) => hasher.verify('$argon2id$stored', password));
     await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual(['a', 'b']);
-    expect(hasher.pending).toEqual({ active: 2, waiting: 3 });
+    expect(hasher.queue).toEqual({ active: 2, waiting: 3 });
 
     finish.get('b')!(true);
     await new Promise((resolve) => setImmediate(resolve));
@@ -61,7 +61,7 @@ describe('PasswordHasher on a busy machine', () => {
     }
     expect(await Promise.all(checks)).toEqual([false, true, false, false, true]);
     expect(started).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(hasher.pending).toEqual({ active: 0, waiting: 0 });
+    expect(hasher.queue).toEqual({ active: 0, waiting: 0 });
   });
 
   it('frees the turn of a hash that failed', async () => {
@@ -69,7 +69,7 @@ describe('PasswordHasher on a busy machine', () => {
     expect(await hasher.verify('not-a-hash', 'x')).toBe(false);
     const hash = await hasher.hash('Correct-h0rse');
     expect(await hasher.verify(hash, 'Correct-h0rse')).toBe(true);
-    expect(hasher.pending).toEqual({ active: 0, waiting: 0 });
+    expect(hasher.queue).toEqual({ active: 0, waiting: 0 });
   });
 });
 
