@@ -13,7 +13,7 @@ export interface Argon2Settings {
  * serving other requests while a hash is computed. At most `concurrency` hashes run at once (the
  * cores by default): more would only share the same cores, each one slower and holding its
  * memory (ARGON2_MEMORY_KIB) longer, and would take the pool's threads from file and DNS work
- * (src/app/thread-pool.ts). The rest wait here, first come first served.
+ * (the pool is sized for them: Config.threadPoolSize). The rest wait here, first come first served.
  */
 export class PasswordHasher {
   private dummyHash?: Promise<string>;
