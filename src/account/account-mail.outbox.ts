@@ -76,8 +76,10 @@ export class AccountMailOutbox {
   }
 
   private async userOf(em: EntityManager, userId: string): Promise<User> {
-    const user = await em.getRepository(User).findOne({ id: userId, deletedAt: null });
-    if (!user) throw new Error(`account mail for a user that is gone: ${userId}`);
+    // By id alone: the write that caused the mail usually holds the user already (a sign-up just
+    // inserted it), and then the identity map answers without a query.
+    const user = await em.findOne(User, userId);
+    if (!user || user.deletedAt !== null) throw new Error(`account mail for a user that is gone: ${userId}`);
     return user;
   }
 
@@ -113,6 +115,8 @@ export class AccountMailOutbox {
   }
 
   private async issue(em: EntityManager, user: User, purpose: OneTimeTokenPurpose, email: string): Promise<string> {
+    // The token's row refers to the user's, which a sign-up has only staged so far: written first.
+    await em.flush();
     return (await this.tokens.issue(em, { userId: user.id, purpose, email })).token;
   }
 }

@@ -3,14 +3,15 @@ import type { MailMessage } from '../../src/mail/mailer';
 import type { DomainEvent } from '../../src/platform/commands/domain-event';
 import { fakeLinkTokens } from './fake-link-tokens';
 
-const ADA = { id: 'u-ada', email: 'ada@example.com', firstName: 'Ada' };
+const ADA = { id: 'u-ada', email: 'ada@example.com', firstName: 'Ada', deletedAt: null };
+const GRACE = { id: 'u-grace', email: 'grace@example.com', firstName: 'Grace', deletedAt: new Date('2030-01-01T00:00:00Z') };
 
-/** The outbox over an EntityManager that knows one user and records nothing else. */
+/** The outbox over an EntityManager that knows two users (one deleted) and records nothing else. */
 function setUp() {
   const tokens = fakeLinkTokens();
   const queued: MailMessage[] = [];
   const outbox = new AccountMailOutbox(tokens.service, { enqueue: async (_em, message) => void queued.push(message) }, new AccountLinks('https://id.example.com/account'));
-  const em = { getRepository: () => ({ findOne: async (where: { id: string }) => (where.id === ADA.id ? ADA : null) }) };
+  const em = { findOne: async (_entity: unknown, id: string) => [ADA, GRACE].find((user) => user.id === id) ?? null, flush: async () => undefined };
   const handle = (...events: object[]) => outbox.handle(em as never, events as DomainEvent[]);
   return { tokens, queued, handle };
 }
@@ -70,5 +71,6 @@ describe('AccountMailOutbox (no database)', () => {
   it('fails the write rather than mail a user that is gone', async () => {
     const { handle } = setUp();
     await expect(handle({ type: 'UserCreated', userId: 'u-gone', sendWelcome: true })).rejects.toThrow(/gone/);
+    await expect(handle({ type: 'PasswordResetRequested', userId: GRACE.id })).rejects.toThrow(/gone/);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, TransactionPropagation } from '@mikro-orm/postgresql';
 import type { OneTimeTokenPurpose } from './one-time-token.entity';
 import { OneTimeTokenExpiredError, OneTimeTokenInvalidError, OneTimeTokenUsedError } from './one-time-token.errors';
 import { OneTimeTokenRepository } from './one-time-token.repository';
@@ -48,6 +48,8 @@ export class OneTimeTokenService {
   /** A new token; older live tokens of the same user and purpose stop working. */
   async issue(em: EntityManager, input: { userId: string; purpose: OneTimeTokenPurpose; email?: string | null }): Promise<IssuedToken> {
     const token = newOneTimeToken();
+    // Inside the caller's transaction when there is one (a mail decided with its write): a savepoint
+    // would cost two more round trips and protect nothing, since every caller lets a failure roll back.
     const expiresAt = await em.transactional(async (tx) => {
       await this.repository.lockIssuing(tx, input.userId, input.purpose);
       await this.repository.supersedeLive(tx, input.userId, [input.purpose]);
@@ -58,7 +60,7 @@ export class OneTimeTokenService {
         email: input.email ?? null,
         ttlSeconds: ONE_TIME_TOKEN_TTL_SECONDS[input.purpose],
       });
-    });
+    }, { propagation: TransactionPropagation.REQUIRED });
     return { token, expiresAt };
   }
 
