@@ -4,8 +4,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { connectDatabase, migrate } from '../../../src/platform/db/database';
 import { safeErrorMessage } from '../../../src/platform/errors/secret-redaction';
 import { createLogger } from '../../../src/platform/observability/logger';
-import { ApiProcess, baseEnv, buildApi, type BuiltApi, SharedStores } from '../../support/api-process';
-import { freePort } from '../../support/redis-tools';
+import { useApiProcesses } from '../../support/api-process';
 
 jest.setTimeout(120_000);
 
@@ -39,12 +38,9 @@ describe('no error path prints a hash, token or secret', () => {
   });
 
   describe('start-up with ADMIN_* naming a user that exists but is no admin', () => {
-    let build: BuiltApi | undefined;
-    const stores = new SharedStores();
-    let api: ApiProcess | undefined;
+    const { stores, start } = useApiProcesses();
 
     beforeAll(async () => {
-      [build] = await Promise.all([buildApi(), stores.create()]);
       const orm = await connectDatabase({ databaseUrl: stores.databaseUrl, poolMax: 1 });
       try {
         await migrate(orm);
@@ -56,16 +52,10 @@ describe('no error path prints a hash, token or secret', () => {
         await orm.close(true);
       }
     }, 180_000);
-    afterAll(async () => {
-      await api?.kill();
-      await stores.remove();
-      build?.remove();
-    });
 
     it('starts, says what happened and how to recover, and prints no hash', async () => {
-      const port = await freePort();
       const password = `Boss-${randomBytes(6).toString('hex')}!1`;
-      api = await ApiProcess.start(build!.main, port, { ...baseEnv(stores, port), ADMIN_USERNAME: 'boss', ADMIN_EMAIL: 'new.boss@example.com', ADMIN_PASSWORD: password });
+      const api = await start({ ADMIN_USERNAME: 'boss', ADMIN_EMAIL: 'new.boss@example.com', ADMIN_PASSWORD: password });
       const refused = await api.waitForLog((line) => typeof line.message === 'string' && line.message.startsWith('Could not create the first admin'));
       expect(refused.message).toMatch(/username already exists.*npm run admin:create.*npm run admin:reset-password/s);
       const output = `${JSON.stringify(api.logs)}${api.stderr}`;

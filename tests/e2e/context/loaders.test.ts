@@ -10,7 +10,7 @@ import { useTestServer } from '../../support/use-test-server';
  * depending on timing rather than on the query: the session lookup, the caller's user re-read when
  * its cached entry aged out (one row by id, never a page), and the revocation epoch's poll.
  */
-const AUTH_STATEMENT = /from "sessions" as "s0" inner join "users"|from "revocation_epoch"|where "id" = \S+ and "deleted_at" is null limit 1/;
+const AUTH_STATEMENT = /from "sessions" as "s0" inner join "users"|where "id" = \S+ and "deleted_at" is null limit 1/;
 
 const USERS_WITH_SESSIONS = 'query ($first: Int!) { users(first: $first) { edges { node { id sessions { id } } } } }';
 const USERS_WITH_AUDIT = 'query ($first: Int!) { users(first: $first) { edges { node { id auditLogs { id userId action } } } } }';
